@@ -1,0 +1,13 @@
+"""sklearn-lstmae: Keras LSTM encoder-decoder models as scikit-learn estimators.
+
+Public API: :class:`LSTMAutoencoderTransformer`, and the ``datasets`` module.
+"""
+
+from ._quiet import quiet_tensorflow_import
+
+quiet_tensorflow_import()
+
+from ._transformer import LSTMAutoencoderTransformer  # noqa: E402
+from ._version import __version__  # noqa: E402
+
+__all__ = ["LSTMAutoencoderTransformer", "__version__"]

@@ -1,0 +1,383 @@
+"""Shared estimator machinery on scikeras' ``BaseWrapper``.
+
+Everything both estimators need lives here: parameter declarations, input
+checking against the fitted state (through ``_data``), scaling, seeding, the fit
+loop (scikeras' routing of ``optimizer__*``, ``callbacks``, ``fit__*``), early
+stopping, chunked inference and tags. No Keras layers are built here; graphs come
+from ``_networks``.
+
+Every scikeras 0.13 workaround is in this module and says which behaviour it
+corrects, so that it can be dropped when scikeras catches up.
+"""
+
+import inspect
+import random
+import weakref
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import keras
+import numpy as np
+from scikeras.wrappers import BaseWrapper
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_sample_weight,
+    check_is_fitted,
+)
+
+from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
+
+# scikeras 0.13 defines only `_more_tags`, which sklearn >= 1.6 ignores and whose
+# presence `check_estimator_tags_renamed` rejects; an explicit `__sklearn_tags__`
+# equal to the inherited one satisfies sklearn without changing any behaviour.
+if "__sklearn_tags__" not in vars(BaseWrapper):
+    BaseWrapper.__sklearn_tags__ = BaseEstimator.__sklearn_tags__
+
+#: Rows per call of the Keras model at inference, so memory stays bounded.
+_INFERENCE_CHUNK = 4096
+
+
+@contextmanager
+def seeded(random_state):
+    """Seed Python, NumPy, TensorFlow and Keras for a block, then restore them.
+
+    scikeras' own context also switches TensorFlow op determinism on and off
+    (process-global state other code may rely on); this one does not need to:
+    on CPU the recurrent kernels are deterministic once seeded.
+    """
+    if random_state is None:
+        yield
+        return
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils import rng_utils
+
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    keras_keys = (rng_utils.GLOBAL_RANDOM_SEED, seed_generator.GLOBAL_SEED_GENERATOR)
+    saved_keras = [global_state.get_global_attribute(key) for key in keras_keys]
+    saved_python = random.getstate()
+    saved_numpy = np.random.get_state()
+    saved_tf = _tensorflow_global_seed()
+    try:
+        keras.utils.set_random_seed(seed)
+        yield
+    finally:
+        random.setstate(saved_python)
+        np.random.set_state(saved_numpy)
+        for key, value in zip(keras_keys, saved_keras):
+            global_state.set_global_attribute(key, value)
+        if saved_tf is not _NO_TENSORFLOW:
+            import tensorflow as tf
+
+            tf.random.set_seed(saved_tf)
+
+
+_NO_TENSORFLOW = object()
+
+
+def _tensorflow_global_seed():
+    try:
+        from tensorflow.python.eager import context
+    except ImportError:
+        return _NO_TENSORFLOW
+    return context.global_seed()
+
+
+class _Forward:
+    """``model(inputs, training=False)`` as an object: TensorFlow counts retracing
+    per code object, so one shared function would warn after five models."""
+
+    def __init__(self, model):
+        # Weak, so that the cache entry (keyed weakly by the model) can go away.
+        self.model = weakref.ref(model)
+
+    def __call__(self, inputs):
+        return self.model()(inputs, training=False)
+
+
+_inference_functions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _inference_function(model: keras.Model):
+    """A compiled forward pass of ``model`` with one stable input signature.
+
+    ``Model.predict`` pays a large fixed cost per call and ``predict_on_batch``
+    retraces for every new batch size; a ``tf.function`` with a batch dimension
+    of None is traced once per model and reused for every call. Cached per model
+    object (weakly, so it goes away with the model and is never pickled).
+    """
+    function = _inference_functions.get(model)
+    if function is None:
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
+            function = tf.function(_Forward(model), input_signature=signature)
+        else:
+            function = model.predict_on_batch
+        _inference_functions[model] = function
+    return function
+
+
+def predict_in_chunks(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
+    """Run ``model`` on ``inputs`` in chunks of bounded size, without ``Model.predict``."""
+    function = _inference_function(model)
+    outputs = [
+        np.asarray(function(inputs[start : start + _INFERENCE_CHUNK]))
+        for start in range(0, inputs.shape[0], _INFERENCE_CHUNK)
+    ]
+    return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
+
+
+class SequenceEstimatorBase(BaseWrapper):
+    """Base class of the recurrent sequence estimators (not public).
+
+    Subclasses implement ``_fit_targets`` (what the network learns to output)
+    and ``_keras_build_fn`` (the compiled Keras model), and call
+    ``_check_sequences`` at the top of every public method.
+    """
+
+    _parameter_constraints: dict = {
+        "units": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "cell": [StrOptions({"lstm", "gru"})],
+        "bidirectional": ["boolean"],
+        "dropout": [Interval(Real, 0.0, 1.0, closed="left")],
+        "n_features": [Interval(Integral, 1, None, closed="left"), None],
+        "scale": ["boolean"],
+        "epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "validation_split": [Interval(Real, 0.0, 1.0, closed="left")],
+        "early_stopping": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __repr__(self) -> str:
+        # scikeras prints every parameter one per line; like sklearn, show only
+        # those that differ from their defaults (ours, then scikeras' own).
+        defaults = {}
+        for klass in (BaseWrapper, type(self)):
+            for name, parameter in inspect.signature(klass.__init__).parameters.items():
+                defaults[name] = parameter.default
+        changed = [
+            f"{name}={value!r}"
+            for name, value in self.get_params(deep=False).items()
+            if name not in defaults or repr(value) != repr(defaults[name])
+        ]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "model_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = True
+        tags.input_tags.three_d_array = True
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+    # -- parameters -------------------------------------------------------
+    def _units(self) -> tuple[int, ...]:
+        units = (self.units,) if isinstance(self.units, Integral) else self.units
+        units = tuple(units)
+        if not units or not all(
+            isinstance(width, Integral) and width >= 1 for width in units
+        ):
+            raise ValueError(
+                f"units must be a positive int or a non-empty sequence of positive "
+                f"ints (one per stacked recurrent layer), got {self.units!r}."
+            )
+        return tuple(int(width) for width in units)
+
+    # -- input ------------------------------------------------------------
+    def _check_sequences(self, X, *, reset: bool) -> SequenceBatch:
+        """Validate ``X`` (and record its shape when ``reset``); NaN-padded values.
+
+        Called at the top of every public method: the one place that decides
+        whether an input is valid for this estimator.
+        """
+        if not reset:
+            check_is_fitted(self)
+        batch = to_sequences(X, n_features=self.n_features)
+        _check_feature_names(self, X, reset=reset)
+        if reset:
+            self.n_features_in_ = batch.n_columns
+            self.n_timesteps_ = batch.n_timesteps
+            self.n_step_features_ = batch.n_features
+            self.variable_length_ = batch.is_padded
+            self.input_layout_ = batch.layout
+            return batch
+        name = type(self).__name__
+        if batch.layout == "2d" and self.input_layout_ == "2d":
+            if batch.n_columns != self.n_features_in_:
+                raise ValueError(
+                    f"X has {batch.n_columns} features, but {name} is expecting "
+                    f"{self.n_features_in_} features as input "
+                    f"({self.n_timesteps_} time steps x {self.n_step_features_} "
+                    "features per step, time-major)."
+                )
+        if batch.n_features != self.n_step_features_:
+            raise ValueError(
+                f"X has {batch.n_features} features per time step, but {name} was "
+                f"fitted with {self.n_step_features_}."
+            )
+        if self.variable_length_:
+            if batch.n_timesteps > self.n_timesteps_:
+                raise ValueError(
+                    f"X has sequences of up to {batch.n_timesteps} time steps, but "
+                    f"{name} was fitted on sequences of at most {self.n_timesteps_}."
+                )
+        elif np.any(batch.lengths != self.n_timesteps_):
+            sample = int(np.argmax(batch.lengths != self.n_timesteps_))
+            raise ValueError(
+                f"X has sequences of {batch.lengths[sample]} time steps (sample "
+                f"{sample}), but {name} was fitted on fixed-length sequences of "
+                f"{self.n_timesteps_} steps. Fit on variable-length (NaN-padded or "
+                "list) data to accept other lengths."
+            )
+        return batch
+
+    def _model_inputs(self, batch: SequenceBatch) -> np.ndarray:
+        """Scaled values, NaN-padded to the fitted length (padding is masked)."""
+        return self._scale(pad_to(batch.values, self.n_timesteps_))
+
+    def _scale(self, values: np.ndarray) -> np.ndarray:
+        return self.scaler_.transform(values) if self.scale else values
+
+    def _unscale(self, values: np.ndarray) -> np.ndarray:
+        return self.scaler_.inverse_transform(values) if self.scale else values
+
+    # -- fitting ------------------------------------------------------------
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        warm_start: bool,
+        epochs: int,
+        initial_epoch: int,
+        **kwargs,
+    ) -> None:
+        # Replaces scikeras' `_fit`, whose `_validate_data` rejects 3D targets
+        # and whose random-state context toggles TensorFlow op determinism.
+        self._validate_params()
+        continuing = (self.warm_start or warm_start) and self.__sklearn_is_fitted__()
+        batch = self._check_sequences(X, reset=not continuing)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(
+                sample_weight, batch.values, dtype=np.float32, ensure_non_negative=True
+            )
+            if not np.any(weights > 0):
+                raise ValueError(
+                    "All sample weights are zero: there is nothing to train on."
+                )
+        if not continuing:
+            self.scaler_ = SequenceScaler().fit(batch.values) if self.scale else None
+        inputs = self._model_inputs(batch)
+        targets, step_weights = self._fit_targets(
+            batch, inputs, y, reset=not continuing
+        )
+        if weights is not None:
+            keep = weights > 0  # as sklearn does: zero weight means not seen
+            inputs, targets, weights = inputs[keep], targets[keep], weights[keep]
+            if step_weights is not None:
+                step_weights = step_weights[keep]
+        if weights is not None or step_weights is not None:
+            # Keras wants one weight per loss term: per (sequence, step).
+            per_step = np.ones(targets.shape[:2], np.float32)
+            if step_weights is not None:
+                per_step = step_weights
+            weights = per_step * (1.0 if weights is None else weights[:, None])
+        with seeded(self.random_state):
+            if not continuing:
+                # scikeras seeds build and fit with its own context when
+                # `_random_state` is set (toggling op determinism); `seeded` does it.
+                self._random_state = None
+                self.model_ = self._build_keras_model()
+                self._initialize_callbacks()
+            self._ensure_compiled_model()
+            validation_split = self._validation_split(inputs.shape[0])
+            fit_callbacks = self._fit_callbacks
+            self._fit_callbacks = fit_callbacks + self._early_stopping(validation_split)
+            try:
+                self._fit_keras_model(
+                    inputs,
+                    targets,
+                    sample_weight=weights,
+                    warm_start=warm_start,
+                    epochs=epochs,
+                    initial_epoch=initial_epoch,
+                    validation_split=validation_split,
+                    **kwargs,
+                )
+            finally:
+                self._fit_callbacks = fit_callbacks
+        self._check_finite_loss()
+
+    def _validation_split(self, n_samples: int) -> float:
+        """The requested split, or 0 when it would leave no validation sample."""
+        if int(n_samples * self.validation_split) < 1:
+            return 0.0
+        return float(self.validation_split)
+
+    def _early_stopping(self, validation_split: float) -> list:
+        if self.early_stopping is None:
+            return []
+        return [
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss" if validation_split else "loss",
+                patience=self.early_stopping,
+                restore_best_weights=True,
+            )
+        ]
+
+    def _check_finite_loss(self) -> None:
+        losses = self.history_.get("loss", [])
+        if losses and not np.all(np.isfinite(losses)):
+            del self.model_
+            raise FloatingPointError(
+                f"Training diverged: the loss became {losses[-1]} at epoch "
+                f"{len(losses)}. Lower the learning rate (optimizer__learning_rate), "
+                "keep scale=True, or check the data for extreme values. The "
+                "estimator is left unfitted."
+            )
+
+    def partial_fit(self, X, y=None, sample_weight=None, **kwargs):
+        """Train for one more epoch, keeping the learned weights.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, in any form accepted by ``fit``.
+        y : array-like or None
+            Targets when the estimator takes them; ignored otherwise.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sequence weights.
+        **kwargs : dict
+            Extra arguments for ``keras.Model.fit``.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return super().partial_fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def _fit_targets(self, batch, inputs, y, *, reset):
+        """Return ``(targets, step_weights)`` for the Keras model.
+
+        ``step_weights`` is None or a float32 array ``(n_samples, n_steps)`` that
+        is 0 on steps the loss must ignore (padding).
+        """
+        raise NotImplementedError
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # scikeras' checker (2D only, allow_nd=False for y) is replaced by
+        # `_check_sequences`; this guards against a scikeras path calling it.
+        raise NotImplementedError("Inputs are checked by _check_sequences.")

@@ -1,0 +1,303 @@
+"""Sequence input: checking, conversion, padding/lengths and scaling.
+
+Every accepted input form is converted by :func:`to_sequences` into one canonical
+:class:`SequenceBatch`: a float32 array of shape ``(n_samples, n_timesteps,
+n_features)`` in which each sequence is followed by all-NaN padding steps (the
+tslearn convention, channels-last as in Keras). Everything downstream can assume
+that form. This module knows nothing of Keras or of the estimators.
+"""
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import scipy.sparse
+
+__all__ = [
+    "SequenceBatch",
+    "SequenceScaler",
+    "from_sequences",
+    "to_sequences",
+]
+
+_FLOAT32_MAX = np.finfo(np.float32).max
+
+
+@dataclass(frozen=True)
+class SequenceBatch:
+    """Sequences in canonical form.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, n_timesteps, n_features), float32
+        The sequences; steps after a sequence's end are NaN.
+    lengths : ndarray of shape (n_samples,), int64
+        Number of valid steps of each sequence.
+    layout : {"3d", "2d", "ragged"}
+        The form the caller used, so that outputs can be returned in it.
+    n_columns : int
+        Columns of a 2D input (``n_timesteps * n_features``); for 3D and ragged
+        input, the number of features per step.
+    """
+
+    values: np.ndarray
+    lengths: np.ndarray
+    layout: str
+    n_columns: int
+
+    @property
+    def n_samples(self) -> int:
+        return self.values.shape[0]
+
+    @property
+    def n_timesteps(self) -> int:
+        return self.values.shape[1]
+
+    @property
+    def n_features(self) -> int:
+        return self.values.shape[2]
+
+    @property
+    def step_mask(self) -> np.ndarray:
+        """Boolean array (n_samples, n_timesteps): True on valid steps."""
+        return np.arange(self.n_timesteps) < self.lengths[:, None]
+
+    @property
+    def is_padded(self) -> bool:
+        return bool(np.any(self.lengths < self.n_timesteps))
+
+
+def _as_numeric_array(X, name: str) -> np.ndarray:
+    """Convert to a float64 ndarray, with sklearn-style errors for what cannot be."""
+    if scipy.sparse.issparse(X):
+        raise TypeError(
+            f"Sparse input is not supported for {name}: sequences are dense. "
+            "Convert it with X.toarray() first."
+        )
+    try:
+        array = np.asarray(X)
+    except ValueError as exc:  # numpy refuses inhomogeneous nesting
+        raise ValueError(
+            f"{name} could not be read as an array ({exc}). Pass a 2D/3D array, "
+            "a DataFrame, or a list of per-sequence arrays of shape (T_i, n_features)."
+        ) from None
+    if np.iscomplexobj(array):
+        raise ValueError(f"Complex data not supported in {name}.")
+    if array.dtype.kind in "OUSV":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            # Same type as NumPy's error (TypeError for objects, ValueError for
+            # strings), as sklearn's check_array does.
+            raise type(exc)(
+                f"{name} must contain numbers only, but converting it to float "
+                f"failed: {exc}. Encode strings/categories numerically first."
+            ) from None
+    elif array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{name} has dtype {array.dtype}, which is not numeric. "
+            "Pass numbers (int, float or bool)."
+        )
+    return array.astype(np.float64, copy=False)
+
+
+def _split_flat(array: np.ndarray, n_features: int, name: str) -> np.ndarray:
+    """Reshape flat rows ``(..., n_columns)`` into steps ``(..., n_steps, n_features)``."""
+    n_columns = array.shape[-1]
+    if n_columns % n_features:
+        raise ValueError(
+            f"{name} has {n_columns} columns, which is not a multiple of "
+            f"n_features={n_features}. Flat input holds n_timesteps * n_features "
+            "columns in time-major order (t0f0, t0f1, ..., t1f0, ...)."
+        )
+    return array.reshape(*array.shape[:-1], n_columns // n_features, n_features)
+
+
+def _stack_ragged(items, n_features: int | None, name: str) -> np.ndarray:
+    """NaN-pad a list of per-sequence arrays into one 3D float64 array."""
+    sequences = []
+    for index, item in enumerate(items):
+        sequence = _as_numeric_array(item, f"{name}[{index}]")
+        if sequence.ndim == 1:
+            sequence = _split_flat(sequence[None, :], n_features or 1, name)[0]
+        if sequence.ndim != 2:
+            raise ValueError(
+                f"{name}[{index}] has {sequence.ndim} dimensions; each sequence in a "
+                "list must be 1D (T_i,) or 2D (T_i, n_features)."
+            )
+        if sequence.shape[0] == 0:
+            raise ValueError(
+                f"{name}[{index}] is a zero-length sequence; every sequence needs "
+                "at least one time step."
+            )
+        sequences.append(sequence)
+    widths = {sequence.shape[1] for sequence in sequences}
+    if len(widths) > 1:
+        raise ValueError(
+            f"The sequences in {name} have different numbers of features per step "
+            f"({sorted(widths)}); all must have the same."
+        )
+    n_steps = max(sequence.shape[0] for sequence in sequences)
+    padded = np.full((len(sequences), n_steps, widths.pop()), np.nan)
+    for index, sequence in enumerate(sequences):
+        padded[index, : sequence.shape[0]] = sequence
+    return padded
+
+
+def _is_ragged_list(X) -> bool:
+    if not isinstance(X, list | tuple) or len(X) == 0:
+        return False
+    shapes = {np.shape(item) for item in X}
+    return len(shapes) > 1
+
+
+def _lengths_from_padding(values: np.ndarray, name: str) -> np.ndarray:
+    """Lengths from trailing all-NaN steps; any other NaN/inf is an error."""
+    if np.isinf(values).any():
+        sample = int(np.nonzero(np.isinf(values).any(axis=(1, 2)))[0][0])
+        raise ValueError(
+            f"Input {name} contains infinity or a value too large for float32 in "
+            f"sample {sample}. Remove or clip it."
+        )
+    missing = np.isnan(values)
+    step_missing = missing.all(axis=2)
+    n_timesteps = values.shape[1]
+    # Length = 1 + index of the last step that holds any value.
+    has_value = ~step_missing
+    last_valid = n_timesteps - 1 - np.argmax(has_value[:, ::-1], axis=1)
+    lengths = np.where(has_value.any(axis=1), last_valid + 1, 0)
+    empty = np.nonzero(lengths == 0)[0]
+    if empty.size:
+        raise ValueError(
+            f"Sample {int(empty[0])} of {name} is a zero-length sequence (all NaN); "
+            "every sequence needs at least one time step."
+        )
+    inside = missing & (np.arange(n_timesteps)[None, :, None] < lengths[:, None, None])
+    if inside.any():
+        sample, step, _ = (int(i[0]) for i in np.nonzero(inside))
+        raise ValueError(
+            f"Input {name} contains NaN inside sample {sample} (time step {step}). "
+            "NaN is only allowed as padding: whole time steps at the end of a "
+            "sequence. Impute missing values first (e.g. with interpolation)."
+        )
+    return lengths.astype(np.int64)
+
+
+def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
+    """Convert any accepted input form to a :class:`SequenceBatch`.
+
+    Parameters
+    ----------
+    X : array-like, DataFrame or list of array-like
+        ``(n_samples, n_timesteps, n_features)``; ``(n_samples, n_columns)``
+        (univariate sequences, or flat time-major rows when ``n_features`` is
+        given); a list of ``(T_i, n_features)`` or ``(T_i,)`` arrays. Trailing
+        all-NaN steps are padding.
+    n_features : int or None
+        Features per time step of 2D (flat) input; None means 1.
+    name : str
+        How the input is named in error messages.
+
+    Returns
+    -------
+    SequenceBatch
+    """
+    if _is_ragged_list(X):
+        values, layout = _stack_ragged(X, n_features, name), "ragged"
+        n_columns = values.shape[2]
+    else:
+        array = _as_numeric_array(X, name)
+        if array.ndim <= 1 and array.size == 0:
+            raise ValueError(
+                f"Found empty input {name}: at least 1 sample is required."
+            )
+        if array.ndim == 2:
+            layout, n_columns = "2d", array.shape[1]
+            if array.shape[0] and n_columns:
+                array = _split_flat(array, n_features or 1, name)
+        elif array.ndim == 3:
+            layout, n_columns = "3d", array.shape[2]
+            if n_features is not None and n_features != n_columns:
+                raise ValueError(
+                    f"{name} is 3D with {n_columns} features per step, but "
+                    f"n_features={n_features}. Leave n_features=None for 3D input."
+                )
+        else:
+            raise ValueError(
+                f"Expected a 2D or 3D array for {name}, got {array.ndim}D with shape "
+                f"{array.shape}. Reshape your data: for one sequence use X.reshape(1, -1) (univariate) "
+                "or X[None] (multivariate, shape (1, T, n_features)); 3D input is "
+                "(n_samples, n_timesteps, n_features)."
+            )
+        if array.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={array.shape}) while a minimum "
+                f"of 1 is required in {name}."
+            )
+        if array.ndim == 2 or 0 in array.shape:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={np.shape(X)}) while a minimum "
+                f"of 1 is required in {name}: sequences need at least one time step "
+                "and one feature."
+            )
+        values = array
+
+    if np.nanmax(np.abs(values), initial=0.0) > _FLOAT32_MAX:
+        values = np.where(np.abs(values) > _FLOAT32_MAX, np.inf, values)
+    lengths = _lengths_from_padding(values, name)
+    values = values[:, : lengths.max()].astype(np.float32)
+    return SequenceBatch(values, lengths, layout, n_columns)
+
+
+def pad_to(values: np.ndarray, n_timesteps: int) -> np.ndarray:
+    """NaN-pad (or never truncate) ``values`` along time to ``n_timesteps``."""
+    missing = n_timesteps - values.shape[1]
+    if missing <= 0:
+        return values
+    return np.pad(values, ((0, 0), (0, missing), (0, 0)), constant_values=np.nan)
+
+
+def from_sequences(values: np.ndarray, layout: str, lengths=None):
+    """Return ``(n, T, F)`` ``values`` in a caller's layout.
+
+    ``"2d"`` flattens time-major to ``(n, T * F)``; ``"3d"`` keeps the array;
+    ``"ragged"`` returns a list of ``(T_i, F)`` arrays cut to ``lengths`` (a
+    NaN-padded 3D array when ``lengths`` is None).
+    """
+    if layout == "2d":
+        return values.reshape(values.shape[0], -1)
+    if layout == "ragged" and lengths is not None:
+        return [sequence[:length] for sequence, length in zip(values, lengths)]
+    return values
+
+
+class SequenceScaler:
+    """Per-feature standardization of NaN-padded sequences.
+
+    Means and standard deviations are computed over every valid step of every
+    sequence (padding is NaN and ignored); features with zero variance keep a
+    scale of 1. NaN padding stays NaN.
+    """
+
+    def fit(self, values: np.ndarray) -> "SequenceScaler":
+        flat = values.reshape(-1, values.shape[-1]).astype(np.float64)
+        self.mean_ = np.nanmean(flat, axis=0).astype(np.float32)
+        scale = np.nanstd(flat, axis=0)
+        tiny = scale < 10 * np.finfo(np.float32).eps * np.maximum(
+            1.0, np.abs(self.mean_)
+        )
+        self.scale_ = np.where(tiny, 1.0, scale).astype(np.float32)
+        return self
+
+    def transform(self, values: np.ndarray) -> np.ndarray:
+        return (values - self.mean_) / self.scale_
+
+    def inverse_transform(self, values: np.ndarray) -> np.ndarray:
+        return values * self.scale_ + self.mean_
+
+
+def check_positive_int(value, name: str) -> int:
+    """Validate an integer count argument of a public function."""
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
+    return int(value)

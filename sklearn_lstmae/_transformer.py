@@ -1,0 +1,362 @@
+"""LSTMAutoencoderTransformer: sequences -> fixed-length codes."""
+
+from numbers import Integral
+
+import keras
+import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._base import SequenceEstimatorBase, predict_in_chunks
+from ._data import from_sequences
+from ._networks import build_encoder, build_repeat_decoder
+
+
+class LSTMAutoencoderTransformer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, SequenceEstimatorBase
+):
+    """Turn sequences into fixed-length codes with an LSTM autoencoder.
+
+    ``fit`` trains an encoder-decoder network to reconstruct its input
+    sequences; ``transform`` returns the encoder's output, a vector of
+    ``encoding_dim`` values per sequence, ready for any scikit-learn model.
+    The decoder is unconditioned: the code is repeated at every output step
+    (RepeatVector), as in the classic Keras LSTM autoencoder.
+
+    Inputs (``X`` of every method) may be:
+
+    - 3D ``(n_samples, n_timesteps, n_features)``, channels-last;
+    - 2D ``(n_samples, n_columns)`` or a DataFrame: univariate sequences of
+      length ``n_columns``, or with ``n_features=k`` flat rows of
+      ``n_timesteps * k`` values in time-major order (``t0f0, t0f1, ..., t1f0``);
+    - variable length: a list of ``(T_i, n_features)`` or ``(T_i,)`` arrays, or
+      trailing all-NaN time steps. Padding never influences codes, losses or
+      scores. A model fitted on fixed-length data requires that length; one
+      fitted on variable-length data accepts sequences up to the longest seen.
+
+    Parameters
+    ----------
+    encoding_dim : int or None, default=16
+        Size of the code: a linear Dense bottleneck after the encoder. None uses
+        the last recurrent layer's final state (``units[-1]`` values, twice that
+        when bidirectional).
+    units : int or tuple of int, default=(64,)
+        Sizes of the stacked recurrent encoder layers; the decoder mirrors them.
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell type.
+    bidirectional : bool, default=False
+        Run each encoder layer forwards and backwards and concatenate.
+    dropout : float, default=0.0
+        Dropout on the inputs of every recurrent layer, during training.
+    n_features : int or None, default=None
+        Features per time step of 2D input (flat, time-major). None means 1
+        (univariate) for 2D input; ignored for 3D and list input.
+    scale : bool, default=True
+        Standardize each feature (mean 0, variance 1 over all valid steps,
+        learned in ``fit``) before the network, and undo it on reconstructions.
+    epochs : int, default=100
+        Maximum number of passes over the training data.
+    batch_size : int, default=32
+        Sequences per gradient step.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Keras optimizer. Its settings are routed with ``optimizer__`` (e.g.
+        ``optimizer__learning_rate=1e-3``).
+    loss : str or keras.losses.Loss, default="mse"
+        Reconstruction loss (Keras); padded steps get zero weight.
+    validation_split : float, default=0.1
+        Fraction of the training sequences (the last ones) held out to monitor
+        early stopping. Ignored when it would hold out no sequence.
+    early_stopping : int or None, default=10
+        Patience in epochs: stop when the validation loss (the training loss
+        without a validation split) has not improved for this many epochs and
+        restore the best weights. None trains for all ``epochs``.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks for ``fit``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, dropout and shuffling. The same integer
+        gives identical codes on CPU. Global random state is restored after
+        ``fit``.
+    verbose : int, default=0
+        0 is silent; 1 shows Keras' progress bar.
+    warm_start : bool, default=False
+        When True, ``fit`` continues training the fitted network instead of
+        building a new one.
+    **kwargs : dict
+        Other scikeras parameters and routed settings (``optimizer__*``,
+        ``loss__*``, ``fit__*``, ``callbacks__*``, ``shuffle``, ``metrics``...).
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The autoencoder, ``decoder_(encoder_(X))``, trained on scaled data.
+    encoder_ : keras.Model
+        Scaled sequences ``(batch, timesteps, n_features)`` -> codes.
+    decoder_ : keras.Model
+        Codes -> scaled reconstructions ``(batch, n_timesteps_, n_features)``.
+    history_ : dict of list
+        Per-epoch ``loss`` (and ``val_loss``) of the Keras training.
+    scaler_ : SequenceScaler or None
+        Per-feature ``mean_`` and ``scale_`` learned in ``fit``.
+    n_features_in_ : int
+        Columns of 2D training input; features per step for 3D/list input.
+    feature_names_in_ : ndarray of str
+        Column names of a DataFrame input with string column names.
+    n_timesteps_ : int
+        Length of the training sequences (the longest, when variable).
+    n_step_features_ : int
+        Features per time step.
+    variable_length_ : bool
+        Whether the training sequences were padded (variable length).
+    input_layout_ : {"2d", "3d", "ragged"}
+        Layout of the training input; ``inverse_transform`` returns 2D flat rows
+        for "2d" and 3D arrays otherwise.
+
+    See Also
+    --------
+    sklearn.decomposition.PCA : Linear codes of fixed-length vectors.
+
+    References
+    ----------
+    .. [1] N. Srivastava, E. Mansimov, R. Salakhutdinov, "Unsupervised Learning
+       of Video Representations using LSTMs", ICML 2015.
+
+    Examples
+    --------
+    >>> from sklearn_lstmae import LSTMAutoencoderTransformer
+    >>> from sklearn_lstmae.datasets import make_sequence_classification
+    >>> X, y = make_sequence_classification(n_samples=40, n_timesteps=12,
+    ...                                     random_state=0)
+    >>> X.shape
+    (40, 12, 2)
+    >>> ae = LSTMAutoencoderTransformer(encoding_dim=4, units=8, epochs=2,
+    ...                                 random_state=0)
+    >>> codes = ae.fit_transform(X)
+    >>> codes.shape
+    (40, 4)
+    >>> ae.inverse_transform(codes).shape
+    (40, 12, 2)
+    >>> ae.score_samples(X).shape
+    (40,)
+    """
+
+    _parameter_constraints: dict = {
+        **SequenceEstimatorBase._parameter_constraints,
+        "encoding_dim": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        encoding_dim: int | None = 16,
+        *,
+        units=(64,),
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        dropout: float = 0.0,
+        n_features: int | None = None,
+        scale: bool = True,
+        epochs: int = 100,
+        batch_size: int = 32,
+        optimizer="adam",
+        loss="mse",
+        validation_split: float = 0.1,
+        early_stopping: int | None = 10,
+        callbacks=None,
+        random_state=None,
+        verbose: int = 0,
+        warm_start: bool = False,
+        **kwargs,
+    ):
+        super().__init__(
+            optimizer=optimizer,
+            loss=loss,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_split=validation_split,
+            callbacks=callbacks,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            **kwargs,
+        )
+        self.encoding_dim = encoding_dim
+        self.units = units
+        self.cell = cell
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.n_features = n_features
+        self.scale = scale
+        self.early_stopping = early_stopping
+
+    # -- network ------------------------------------------------------------
+    def _keras_build_fn(self, compile_kwargs):
+        units = self._units()
+        encoder = build_encoder(
+            self.n_step_features_,
+            units=units,
+            cell=self.cell,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            encoding_dim=self.encoding_dim,
+            masked=self.variable_length_,
+        )
+        decoder = build_repeat_decoder(
+            encoder.output_shape[-1],
+            self.n_timesteps_,
+            self.n_step_features_,
+            units=units[::-1],
+            cell=self.cell,
+            dropout=self.dropout,
+        )
+        model = self._autoencoder(encoder, decoder)
+        model.compile(**compile_kwargs)
+        return model
+
+    @staticmethod
+    def _autoencoder(encoder, decoder):
+        sequences = keras.Input(shape=encoder.input_shape[1:], name="sequences")
+        return keras.Model(sequences, decoder(encoder(sequences)), name="autoencoder")
+
+    def _fit_targets(self, batch, inputs, y, *, reset):
+        step_weights = None
+        if self.variable_length_:
+            step_weights = np.isfinite(inputs).all(axis=2).astype(np.float32)
+        return np.nan_to_num(inputs, nan=0.0), step_weights
+
+    @property
+    def encoder_(self):
+        """The fitted encoder (a sub-model of ``model_``, sharing its weights)."""
+        return self.model_.get_layer("encoder")
+
+    @property
+    def decoder_(self):
+        """The fitted decoder (a sub-model of ``model_``, sharing its weights)."""
+        return self.model_.get_layer("decoder")
+
+    @property
+    def predict(self):
+        # scikeras' BaseWrapper defines `predict`; a transformer has none, and
+        # sklearn (Pipelines, checks) decides what an estimator is by hasattr.
+        raise AttributeError(
+            f"{type(self).__name__} has no predict; use transform for codes or "
+            "inverse_transform(transform(X)) for reconstructions."
+        )
+
+    @property
+    def _n_features_out(self) -> int:
+        return int(self.encoder_.output_shape[-1])
+
+    # -- public API -----------------------------------------------------------
+    def fit(self, X, y=None, sample_weight=None, **kwargs):
+        """Train the autoencoder to reconstruct ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+(n_samples, n_columns), DataFrame, or list of array-like
+            Training sequences (see the class docstring for the forms).
+        y : None
+            Ignored; present for Pipeline compatibility.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sequence weights in the loss. Zero-weight sequences are dropped.
+        **kwargs : dict
+            Extra arguments for ``keras.Model.fit`` (prefer ``fit__`` parameters).
+
+        Returns
+        -------
+        self : LSTMAutoencoderTransformer
+            The fitted transformer.
+        """
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+    def transform(self, X):
+        """Encode sequences into fixed-length codes.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or list of array-like
+            Sequences in any form accepted by ``fit``, with the fitted number
+            of features per step.
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_codes), float32
+            One code per sequence; ``n_codes`` is ``encoding_dim`` (or the
+            encoder state size when ``encoding_dim=None``).
+        """
+        batch = self._check_sequences(X, reset=False)
+        return predict_in_chunks(self.encoder_, self._model_inputs(batch))
+
+    def inverse_transform(self, X):
+        """Decode codes into sequences, in the units of the training data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_codes)
+            Codes, as returned by ``transform``.
+
+        Returns
+        -------
+        sequences : ndarray
+            ``(n_samples, n_timesteps_, n_features)``, or flat
+            ``(n_samples, n_timesteps_ * n_features)`` rows when the model was
+            fitted on 2D input.
+        """
+        check_is_fitted(self)
+        codes = check_array(X, dtype=np.float32)
+        if codes.shape[1] != self._n_features_out:
+            raise ValueError(
+                f"X has {codes.shape[1]} columns, but {type(self).__name__} codes "
+                f"have {self._n_features_out}. Pass the output of transform."
+            )
+        reconstructions = self._unscale(predict_in_chunks(self.decoder_, codes))
+        layout = "2d" if self.input_layout_ == "2d" else "3d"
+        return from_sequences(reconstructions, layout)
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each sequence (higher is more normal).
+
+        The error is the mean squared difference between a sequence and its
+        reconstruction over its valid steps and features, in standardized units
+        (the units the network is trained in when ``scale=True``), so features
+        of different scales weigh alike. Use it as an anomaly score.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or list of array-like
+            Sequences in any form accepted by ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            ``-error`` per sequence.
+        """
+        batch = self._check_sequences(X, reset=False)
+        inputs = self._model_inputs(batch)
+        reconstructions = predict_in_chunks(self.model_, inputs)
+        squared = (reconstructions.astype(np.float64) - inputs) ** 2
+        return -np.nanmean(squared, axis=(1, 2))
+
+    def score(self, X, y=None, sample_weight=None):
+        """Negative mean reconstruction error (higher is better).
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or list of array-like
+            Sequences in any form accepted by ``fit``.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the per-sequence errors.
+
+        Returns
+        -------
+        score : float
+            Weighted mean of ``score_samples(X)``, for model selection.
+        """
+        return float(np.average(self.score_samples(X), weights=sample_weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags

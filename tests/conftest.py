@@ -1,0 +1,23 @@
+"""Shared fixtures: tiny models and small data keep the suite fast."""
+
+import numpy as np
+import pytest
+
+from sklearn_lstmae.datasets import make_sequence_classification
+
+#: Settings of a tiny, quick-to-train transformer for tests.
+TINY = {"units": (4,), "encoding_dim": 3, "epochs": 2, "batch_size": 16}
+
+
+@pytest.fixture
+def sequences():
+    """Fixed-length multivariate sequences (30, 8, 2) and labels."""
+    X, y = make_sequence_classification(n_samples=30, n_timesteps=8, random_state=0)
+    return X.astype(np.float32), y
+
+
+@pytest.fixture
+def ragged():
+    """Variable-length sequences: a list of (T_i, 2) arrays."""
+    rng = np.random.RandomState(0)
+    return [rng.normal(size=(length, 2)) for length in (5, 8, 3, 7, 6, 8)]
