@@ -59,15 +59,15 @@ def seeded(random_state):
     keras_keys = (rng_utils.GLOBAL_RANDOM_SEED, seed_generator.GLOBAL_SEED_GENERATOR)
     saved_keras = [global_state.get_global_attribute(key) for key in keras_keys]
     saved_python = random.getstate()
-    saved_numpy = np.random.get_state()
+    saved_numpy = np.random.get_state()  # noqa: NPY002 (restoring it is the point)
     saved_tf = _tensorflow_global_seed()
     try:
         keras.utils.set_random_seed(seed)
         yield
     finally:
         random.setstate(saved_python)
-        np.random.set_state(saved_numpy)
-        for key, value in zip(keras_keys, saved_keras):
+        np.random.set_state(saved_numpy)  # noqa: NPY002
+        for key, value in zip(keras_keys, saved_keras, strict=True):
             global_state.set_global_attribute(key, value)
         if saved_tf is not _NO_TENSORFLOW:
             import tensorflow as tf
@@ -123,7 +123,7 @@ def _inference_function(model: keras.Model):
 
 
 def predict_in_chunks(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
-    """Run ``model`` on ``inputs`` in chunks of bounded size, without ``Model.predict``."""
+    """Run ``model`` on ``inputs`` in bounded chunks, without ``Model.predict``."""
     function = _inference_function(model)
     outputs = [
         np.asarray(function(inputs[start : start + _INFERENCE_CHUNK]))

@@ -102,7 +102,7 @@ def _as_numeric_array(X, name: str) -> np.ndarray:
 
 
 def _split_flat(array: np.ndarray, n_features: int, name: str) -> np.ndarray:
-    """Reshape flat rows ``(..., n_columns)`` into steps ``(..., n_steps, n_features)``."""
+    """Reshape flat rows ``(..., n_columns)`` to ``(..., n_steps, n_features)``."""
     n_columns = array.shape[-1]
     if n_columns % n_features:
         raise ValueError(
@@ -225,9 +225,9 @@ def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
         else:
             raise ValueError(
                 f"Expected a 2D or 3D array for {name}, got {array.ndim}D with shape "
-                f"{array.shape}. Reshape your data: for one sequence use X.reshape(1, -1) (univariate) "
-                "or X[None] (multivariate, shape (1, T, n_features)); 3D input is "
-                "(n_samples, n_timesteps, n_features)."
+                f"{array.shape}. Reshape your data: for one sequence use "
+                "X.reshape(1, -1) (univariate) or X[None] (multivariate, shape "
+                "(1, T, n_features)); 3D input is (n_samples, n_timesteps, n_features)."
             )
         if array.shape[0] == 0:
             raise ValueError(
@@ -267,7 +267,9 @@ def from_sequences(values: np.ndarray, layout: str, lengths=None):
     if layout == "2d":
         return values.reshape(values.shape[0], -1)
     if layout == "ragged" and lengths is not None:
-        return [sequence[:length] for sequence, length in zip(values, lengths)]
+        return [
+            sequence[:length] for sequence, length in zip(values, lengths, strict=True)
+        ]
     return values
 
 

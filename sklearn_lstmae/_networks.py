@@ -96,7 +96,7 @@ def build_repeat_decoder(
     dropout: float = 0.0,
     name: str = "decoder",
 ) -> keras.Model:
-    """Unconditioned decoder: ``(batch, code_dim)`` -> ``(batch, n_timesteps, n_outputs)``.
+    """Unconditioned decoder: ``(batch, code)`` -> ``(batch, n_timesteps, n_outputs)``.
 
     The code is repeated at every output step (RepeatVector), run through
     stacked recurrent layers (``units`` in the given order, all returning

@@ -113,5 +113,7 @@ def make_sequence_classification(
     X = offset + amplitude * X + rng.normal(0, noise, size=X.shape)
     if variable_length:
         lengths = rng.randint(max(1, n_timesteps // 2), n_timesteps + 1, n_samples)
-        return [sequence[:length] for sequence, length in zip(X, lengths)], y
+        return [
+            sequence[:length] for sequence, length in zip(X, lengths, strict=True)
+        ], y
     return X, y
