@@ -132,6 +132,15 @@ def predict_in_chunks(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
     return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
 
 
+def _take_rows(y, keep: np.ndarray):
+    """Rows of a target given as an array, a DataFrame/Series or a list."""
+    if hasattr(y, "iloc"):
+        return y.iloc[keep]
+    if isinstance(y, list | tuple):
+        return [row for row, kept in zip(y, keep, strict=True) if kept]
+    return np.asarray(y)[keep]
+
+
 class SequenceEstimatorBase(BaseWrapper):
     """Base class of the recurrent sequence estimators (not public).
 
@@ -267,6 +276,10 @@ class SequenceEstimatorBase(BaseWrapper):
         # and whose random-state context toggles TensorFlow op determinism.
         self._validate_params()
         continuing = (self.warm_start or warm_start) and self.__sklearn_is_fitted__()
+        if continuing and initial_epoch == 0:
+            # scikeras restarts the epoch count (and history_) on a warm fit;
+            # continue both, so no history is lost.
+            initial_epoch = self.current_epoch
         batch = self._check_sequences(X, reset=not continuing)
         weights = None
         if sample_weight is not None:
@@ -277,17 +290,15 @@ class SequenceEstimatorBase(BaseWrapper):
                 raise ValueError(
                     "All sample weights are zero: there is nothing to train on."
                 )
+            keep = weights > 0  # as sklearn does: zero weight means not seen
+            batch, weights = batch.take(keep), weights[keep]
+            y = None if y is None else _take_rows(y, keep)
         if not continuing:
             self.scaler_ = SequenceScaler().fit(batch.values) if self.scale else None
         inputs = self._model_inputs(batch)
         targets, step_weights = self._fit_targets(
             batch, inputs, y, reset=not continuing
         )
-        if weights is not None:
-            keep = weights > 0  # as sklearn does: zero weight means not seen
-            inputs, targets, weights = inputs[keep], targets[keep], weights[keep]
-            if step_weights is not None:
-                step_weights = step_weights[keep]
         if weights is not None or step_weights is not None:
             # Keras wants one weight per loss term: per (sequence, step).
             per_step = np.ones(targets.shape[:2], np.float32)

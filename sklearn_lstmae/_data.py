@@ -7,7 +7,7 @@ tslearn convention, channels-last as in Keras). Everything downstream can assume
 that form. This module knows nothing of Keras or of the estimators.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral
 
 import numpy as np
@@ -61,6 +61,10 @@ class SequenceBatch:
     def step_mask(self) -> np.ndarray:
         """Boolean array (n_samples, n_timesteps): True on valid steps."""
         return np.arange(self.n_timesteps) < self.lengths[:, None]
+
+    def take(self, rows: np.ndarray) -> "SequenceBatch":
+        """The sequences selected by a boolean or integer index."""
+        return replace(self, values=self.values[rows], lengths=self.lengths[rows])
 
     @property
     def is_padded(self) -> bool:

@@ -4,6 +4,8 @@ import importlib
 import os
 import sys
 
+_MARKER = "SKLEARN_LSTMAE_SET_TF_LOG_LEVEL"
+
 
 def quiet_tensorflow_import() -> None:
     """Import TensorFlow and Keras, silencing TensorFlow's C++ start-up messages.
@@ -16,10 +18,14 @@ def quiet_tensorflow_import() -> None:
     ``TF_CPP_MIN_LOG_LEVEL`` (their choice of verbosity is respected). Python
     exceptions still propagate.
     """
-    if "tensorflow" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+    user_chose = "TF_CPP_MIN_LOG_LEVEL" in os.environ and _MARKER not in os.environ
+    if "tensorflow" in sys.modules or user_chose:
         importlib.import_module("keras")
         return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    # The marker tells child processes (joblib workers inherit the environment)
+    # that the log level was ours, not the user's, so they stay quiet too.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ[_MARKER] = "1"
     saved_stderr = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:

@@ -81,11 +81,11 @@ def make_sequence_classification(
     >>> X, y = make_sequence_classification(n_samples=6, n_timesteps=20,
     ...                                     random_state=0)
     >>> X.shape, y.tolist()
-    ((6, 20, 2), [0, 2, 1, 0, 1, 2])
+    ((6, 20, 2), [2, 2, 1, 0, 0, 1])
     >>> X_var, _ = make_sequence_classification(n_samples=3, variable_length=True,
     ...                                         random_state=0)
     >>> [len(x) for x in X_var]
-    [32, 24, 33]
+    [20, 25, 31]
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     n_timesteps = check_positive_int(n_timesteps, "n_timesteps")

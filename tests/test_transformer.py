@@ -1,0 +1,352 @@
+"""LSTMAutoencoderTransformer: shapes, layouts, contracts, integration."""
+
+import os
+import pickle
+import random
+import subprocess
+import sys
+import time
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from tensorflow.python.framework.config import is_op_determinism_enabled
+
+from sklearn_lstmae import LSTMAutoencoderTransformer
+from sklearn_lstmae.datasets import make_sequence_classification
+
+from .conftest import TINY
+
+
+def tiny(**params):
+    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+
+
+def test_fit_transform_shapes_and_fitted_attributes(sequences):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    codes = ae.transform(X)
+    assert codes.shape == (30, 3) and codes.dtype == np.float32
+    assert np.isfinite(codes).all()
+    assert ae.encoder_.output_shape == (None, 3)
+    assert ae.decoder_.output_shape == (None, 8, 2)
+    assert len(ae.history_["loss"]) == 2
+    assert (ae.n_features_in_, ae.n_timesteps_, ae.n_step_features_) == (2, 8, 2)
+    assert ae.inverse_transform(codes).shape == (30, 8, 2)
+    assert ae.score_samples(X).shape == (30,)
+    assert ae.score(X) == pytest.approx(ae.score_samples(X).mean())
+    assert ae.score(X) < 0
+
+
+def test_encoder_and_decoder_share_weights_with_model(sequences):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    codes = ae.encoder_.predict(ae._model_inputs(ae._check_sequences(X, reset=False)))
+    np.testing.assert_allclose(codes, ae.transform(X), atol=1e-6)
+    assert ae.model_.get_layer("encoder") is ae.encoder_
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cell": "gru"},
+        {"units": (6, 4)},
+        {"bidirectional": True},
+        {"dropout": 0.2},
+        {"encoding_dim": None},
+        {"scale": False},
+        {"units": 5, "bidirectional": True, "encoding_dim": None},
+    ],
+)
+def test_architecture_options(sequences, params):
+    X, _ = sequences
+    ae = tiny(**params).fit(X)
+    codes = ae.transform(X)
+    expected = 3 if params.get("encoding_dim", 3) else 4 * (1 + ae.bidirectional)
+    if params.get("units") == 5:
+        expected = 10
+    assert codes.shape == (30, expected)
+    assert ae.inverse_transform(codes).shape == X.shape
+
+
+def test_2d_input_returns_flat_reconstructions():
+    X = np.random.RandomState(0).normal(size=(20, 12))
+    ae = tiny(n_features=3).fit(X)
+    assert ae.n_features_in_ == 12 and ae.n_timesteps_ == 4
+    assert ae.inverse_transform(ae.transform(X)).shape == (20, 12)
+
+
+def test_inverse_transform_undoes_scaling():
+    X = np.random.RandomState(0).normal(loc=100.0, scale=10.0, size=(20, 6, 1))
+    ae = tiny(epochs=30).fit(X)
+    reconstruction = ae.inverse_transform(ae.transform(X))
+    assert abs(reconstruction.mean() - 100.0) < 5.0
+
+
+def test_dataframe_feature_names_and_pandas_output():
+    frame = pd.DataFrame(
+        np.random.RandomState(0).normal(size=(20, 6)),
+        columns=[f"lag{i}" for i in range(6)],
+    )
+    ae = tiny().set_output(transform="pandas").fit(frame)
+    np.testing.assert_array_equal(ae.feature_names_in_, frame.columns)
+    codes = ae.transform(frame)
+    assert isinstance(codes, pd.DataFrame)
+    assert list(codes.columns) == [f"lstmautoencodertransformer{i}" for i in range(3)]
+    assert list(ae.get_feature_names_out()) == list(codes.columns)
+
+
+def test_variable_length_padding_does_not_change_codes(ragged):
+    ae = tiny().fit(ragged)
+    assert ae.variable_length_ and ae.n_timesteps_ == 8
+    together = ae.transform(ragged)
+    alone = np.vstack([ae.transform([sequence]) for sequence in ragged])
+    np.testing.assert_allclose(together, alone, atol=1e-6)
+    # NaN-padded 3D input is the same data as the list
+    padded = np.full((len(ragged), 8, 2), np.nan)
+    for row, sequence in enumerate(ragged):
+        padded[row, : len(sequence)] = sequence
+    np.testing.assert_allclose(ae.transform(padded), together, atol=1e-6)
+    # values placed in padding positions would change codes if padding leaked
+    scores = ae.score_samples(ragged)
+    assert scores.shape == (6,) and np.isfinite(scores).all()
+
+
+def test_padding_is_ignored_by_the_loss(ragged):
+    """Steps after a sequence's end get zero weight: garbage there is not learned."""
+    ae = tiny(epochs=1).fit(ragged)
+    inputs = ae._model_inputs(ae._check_sequences(ragged, reset=False))
+    _, weights = ae._fit_targets(None, inputs, None, reset=False)
+    lengths = [len(sequence) for sequence in ragged]
+    np.testing.assert_array_equal(weights.sum(axis=1), lengths)
+
+
+def test_transform_errors_name_the_problem(sequences, ragged):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    with pytest.raises(ValueError, match="3 features per time step.*fitted with 2"):
+        ae.transform(np.ones((2, 8, 3)))
+    with pytest.raises(ValueError, match="fixed-length sequences of 8 steps"):
+        ae.transform(np.ones((2, 9, 2)))
+    with pytest.raises(ValueError, match="fixed-length sequences of 8 steps"):
+        ae.transform(_pad_first(X[:2]))
+    with pytest.raises(ValueError, match="codes have 3"):
+        ae.inverse_transform(np.ones((2, 5)))
+    ragged_ae = tiny().fit(ragged)
+    with pytest.raises(ValueError, match="at most 8"):
+        ragged_ae.transform([np.ones((9, 2))])
+    flat = tiny().fit(np.ones((10, 6)) + np.arange(6))
+    with pytest.raises(ValueError, match="X has 5 features, but .* expecting 6"):
+        flat.transform(np.ones((10, 5)))
+
+
+def _pad_first(X):
+    X = X.copy()
+    X[0, -1] = np.nan
+    return X
+
+
+@pytest.mark.parametrize(
+    "method", ["transform", "score_samples", "score", "inverse_transform"]
+)
+def test_methods_before_fit_raise_not_fitted(method):
+    with pytest.raises(NotFittedError):
+        getattr(LSTMAutoencoderTransformer(), method)(np.ones((2, 3)))
+
+
+def test_transformer_has_no_predict():
+    assert not hasattr(LSTMAutoencoderTransformer(), "predict")
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"cell": "rnn"}, "'cell' parameter"),
+        ({"units": (4, 0)}, "units must be"),
+        ({"encoding_dim": 0}, "'encoding_dim' parameter"),
+        ({"dropout": 1.5}, "'dropout' parameter"),
+    ],
+)
+def test_invalid_parameters(sequences, params, match):
+    X, _ = sequences
+    with pytest.raises(ValueError, match=match):
+        tiny(**params).fit(X)
+
+
+def test_sample_weight_zero_drops_samples(sequences):
+    X, _ = sequences
+    weights = np.r_[np.ones(20), np.zeros(10)]
+    weighted = tiny().fit(X, sample_weight=weights).transform(X)
+    subset = tiny().fit(X[:20]).transform(X)
+    np.testing.assert_allclose(weighted, subset, atol=1e-6)
+    with pytest.raises(ValueError, match="zero"):
+        tiny().fit(X, sample_weight=np.zeros(30))
+
+
+def test_routed_parameters_reach_keras(sequences):
+    X, _ = sequences
+    ae = tiny(optimizer="sgd", optimizer__learning_rate=0.0123, optimizer__momentum=0.5)
+    ae.fit(X)
+    assert ae.model_.optimizer.name.startswith("sgd")
+    assert float(ae.model_.optimizer.learning_rate) == pytest.approx(0.0123)
+    assert float(ae.model_.optimizer.momentum) == pytest.approx(0.5)
+    ae.set_params(optimizer__learning_rate=0.5)
+    assert ae.get_params()["optimizer__learning_rate"] == 0.5
+
+
+def test_early_stopping_uses_validation_split(sequences):
+    X, _ = sequences
+    ae = tiny(
+        epochs=50, validation_split=0.2, early_stopping=1, optimizer__learning_rate=0.0
+    )
+    ae.fit(X)
+    assert "val_loss" in ae.history_
+    assert len(ae.history_["loss"]) < 50
+
+
+def test_warm_start_continues_training(sequences):
+    X, _ = sequences
+    ae = tiny(warm_start=True).fit(X)
+    first = ae.model_
+    ae.fit(X)
+    assert ae.model_ is first
+    assert len(ae.history_["loss"]) == 4
+    ae.partial_fit(X)
+    assert len(ae.history_["loss"]) == 5
+
+
+def test_same_random_state_gives_identical_codes(sequences):
+    X, _ = sequences
+    first = tiny(dropout=0.1).fit(X).transform(X)
+    second = tiny(dropout=0.1).fit(X).transform(X)
+    np.testing.assert_array_equal(first, second)
+    other = tiny(dropout=0.1, random_state=1).fit(X).transform(X)
+    assert not np.allclose(first, other)
+
+
+def test_fit_leaves_global_random_state_alone(sequences):
+    X, _ = sequences
+    np.random.seed(123)
+    random.seed(123)
+    numpy_before = np.random.get_state()[1].copy()
+    python_before = random.getstate()
+    determinism_before = is_op_determinism_enabled()
+    tiny().fit(X)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_before)
+    assert random.getstate() == python_before
+    assert is_op_determinism_enabled() == determinism_before
+
+
+def test_pickle_joblib_and_clone_round_trips(sequences, tmp_path):
+    X, _ = sequences
+    unfitted = tiny()
+    assert clone(unfitted).get_params() == unfitted.get_params()
+    assert pickle.loads(pickle.dumps(unfitted)).get_params() == unfitted.get_params()
+    ae = tiny().fit(X)
+    expected = ae.transform(X)
+    restored = pickle.loads(pickle.dumps(ae))
+    np.testing.assert_array_equal(restored.transform(X), expected)
+    np.testing.assert_array_equal(restored.score_samples(X), ae.score_samples(X))
+    joblib.dump(ae, tmp_path / "ae.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "ae.joblib").transform(X), expected
+    )
+    cloned = clone(ae)
+    assert not hasattr(cloned, "model_")
+    assert cloned.get_params() == ae.get_params()
+
+
+def test_round_trip_in_a_fresh_process(sequences, tmp_path):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "expected.npy", ae.transform(X))
+    joblib.dump(ae, tmp_path / "ae.joblib")
+    script = (
+        "import joblib, numpy as np, sys; d = sys.argv[1]; "
+        "ae = joblib.load(d + '/ae.joblib'); "
+        "np.testing.assert_array_equal(ae.transform(np.load(d + '/X.npy')), "
+        "np.load(d + '/expected.npy')); print('same')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "same"
+
+
+def test_import_and_silent_fit_print_nothing():
+    script = (
+        "import numpy as np; from sklearn_lstmae import LSTMAutoencoderTransformer; "
+        "X = np.random.RandomState(0).normal(size=(8, 5, 2)); "
+        "ae = LSTMAutoencoderTransformer(units=3, encoding_dim=2, epochs=1).fit(X); "
+        "ae.transform(X); ae.score(X)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "SKLEARN_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert (result.stdout, result.stderr) == ("", "")
+
+
+def test_pipeline_and_grid_search_with_nested_params(sequences):
+    X, y = sequences
+    pipeline = make_pipeline(tiny(), LogisticRegression())
+    grid = GridSearchCV(
+        pipeline,
+        {
+            "lstmautoencodertransformer__units": [(3,), (4,)],
+            "lstmautoencodertransformer__optimizer__learning_rate": [0.01],
+        },
+        cv=2,
+        n_jobs=2,
+    )
+    grid.fit(X, y)
+    assert grid.best_estimator_.named_steps["lstmautoencodertransformer"].units in [
+        (3,),
+        (4,),
+    ]
+    assert grid.predict(X).shape == (30,)
+
+
+def test_column_transformer_on_lag_columns():
+    rng = np.random.RandomState(0)
+    lags = [f"x_t{t}_f{f}" for t in range(4) for f in range(2)]
+    frame = pd.DataFrame(rng.normal(size=(24, 8)), columns=lags)
+    frame["static"] = rng.normal(size=24)
+    columns = ColumnTransformer(
+        [
+            ("codes", tiny(n_features=2), lags),
+            ("static", StandardScaler(), ["static"]),
+        ]
+    )
+    features = columns.fit_transform(frame)
+    assert features.shape == (24, 4)
+    names = columns.get_feature_names_out()
+    assert names[0] == "codes__lstmautoencodertransformer0"
+    assert names[-1] == "static__static"
+
+
+@pytest.mark.slow
+def test_codes_carry_class_information():
+    X, y = make_sequence_classification(n_samples=240, n_timesteps=40, random_state=0)
+    X_test, y_test = make_sequence_classification(
+        n_samples=300, n_timesteps=40, random_state=1
+    )
+    start = time.perf_counter()
+    ae = LSTMAutoencoderTransformer(units=(32,), random_state=0).fit(X)
+    seconds = time.perf_counter() - start
+    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    classifier.fit(ae.transform(X), y)
+    accuracy = classifier.score(ae.transform(X_test), y_test)
+    assert accuracy >= 0.9, accuracy
+    assert seconds < 60, seconds
