@@ -251,9 +251,17 @@ class SequenceEstimatorBase(BaseWrapper):
             )
         return batch
 
+    def _unscaled_inputs(self, batch: SequenceBatch) -> np.ndarray:
+        """What the network sees, before scaling: the values themselves."""
+        return batch.values
+
     def _model_inputs(self, batch: SequenceBatch) -> np.ndarray:
         """Scaled values, NaN-padded to the fitted length (padding is masked)."""
-        return self._scale(pad_to(batch.values, self.n_timesteps_))
+        return self._scale(pad_to(self._unscaled_inputs(batch), self.n_timesteps_))
+
+    def _network_inputs(self, inputs: np.ndarray, targets: np.ndarray):
+        """The Keras model's training inputs (a list for multi-input models)."""
+        return inputs
 
     def _scale(self, values: np.ndarray) -> np.ndarray:
         return self.scaler_.transform(values) if self.scale else values
@@ -294,7 +302,8 @@ class SequenceEstimatorBase(BaseWrapper):
             batch, weights = batch.take(keep), weights[keep]
             y = None if y is None else _take_rows(y, keep)
         if not continuing:
-            self.scaler_ = SequenceScaler().fit(batch.values) if self.scale else None
+            unscaled = self._unscaled_inputs(batch)
+            self.scaler_ = SequenceScaler().fit(unscaled) if self.scale else None
         inputs = self._model_inputs(batch)
         targets, step_weights = self._fit_targets(
             batch, inputs, y, reset=not continuing
@@ -318,7 +327,7 @@ class SequenceEstimatorBase(BaseWrapper):
             self._fit_callbacks = fit_callbacks + self._early_stopping(validation_split)
             try:
                 self._fit_keras_model(
-                    inputs,
+                    self._network_inputs(inputs, targets),
                     targets,
                     sample_weight=weights,
                     warm_start=warm_start,

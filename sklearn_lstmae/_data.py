@@ -12,12 +12,17 @@ from numbers import Integral
 
 import numpy as np
 import scipy.sparse
+from sklearn.utils.validation import check_array
 
 __all__ = [
     "SequenceBatch",
     "SequenceScaler",
     "from_sequences",
+    "last_steps",
+    "remove_level",
+    "restore_level",
     "to_sequences",
+    "to_targets",
 ]
 
 _FLOAT32_MAX = np.finfo(np.float32).max
@@ -251,6 +256,78 @@ def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
     lengths = _lengths_from_padding(values, name)
     values = values[:, : lengths.max()].astype(np.float32)
     return SequenceBatch(values, lengths, layout, n_columns)
+
+
+def to_targets(y, n_samples: int) -> tuple[np.ndarray, str]:
+    """Check a sequence target and return it as float32 ``(n, T_out, F_out)``.
+
+    ``y`` may be ``(n,)`` (one value per sequence), ``(n, T_out)`` or
+    ``(n, T_out, F_out)``; the second value returned names that layout
+    (``"1d"``, ``"2d"``, ``"3d"``) so predictions can be given back in it.
+    """
+    if y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None."
+        )
+    if scipy.sparse.issparse(y):
+        raise TypeError("Sparse y is not supported; convert it with y.toarray().")
+    # check_array gives sklearn's own messages for NaN, inf, strings, complex.
+    y = check_array(
+        y,
+        ensure_2d=False,
+        allow_nd=True,
+        dtype=np.float64,
+        ensure_all_finite=True,
+        input_name="y",
+    )
+    if y.ndim not in (1, 2, 3):
+        raise ValueError(
+            f"y must be (n_samples,), (n_samples, n_output_steps) or (n_samples, "
+            f"n_output_steps, n_output_features); got {y.ndim} dimensions "
+            f"(shape {y.shape})."
+        )
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"X has {n_samples} sequences but y has {y.shape[0]} rows."
+        )
+    layout = f"{y.ndim}d"
+    y = y.reshape(y.shape[0], -1, 1) if y.ndim < 3 else y
+    if np.abs(y).max(initial=0.0) > _FLOAT32_MAX:
+        raise ValueError("Input y contains a value too large for float32.")
+    return y.astype(np.float32), layout
+
+
+def from_targets(values: np.ndarray, layout: str) -> np.ndarray:
+    """``(n, T_out, F_out)`` predictions in the layout ``to_targets`` reported."""
+    if layout == "1d":
+        return values.reshape(values.shape[0])
+    if layout == "2d":
+        return values.reshape(values.shape[0], -1)
+    return values
+
+
+def last_steps(batch: SequenceBatch) -> np.ndarray:
+    """The last valid step of every sequence, ``(n_samples, n_features)``."""
+    return batch.values[np.arange(batch.n_samples), batch.lengths - 1]
+
+
+def remove_level(values: np.ndarray, level: np.ndarray, log: bool) -> np.ndarray:
+    """Express ``(n, T, F)`` values relative to a per-sequence ``(n, F)`` level.
+
+    ``values - level``, or ``log(values) - log(level)`` (relative change) when
+    ``log``; the caller checks that values are positive for the log.
+    """
+    if log:
+        return np.log(values) - np.log(level)[:, None, :]
+    return values - level[:, None, :]
+
+
+def restore_level(values: np.ndarray, level: np.ndarray, log: bool) -> np.ndarray:
+    """Inverse of :func:`remove_level`."""
+    if log:
+        return np.exp(values + np.log(level)[:, None, :])
+    return values + level[:, None, :]
 
 
 def pad_to(values: np.ndarray, n_timesteps: int) -> np.ndarray:

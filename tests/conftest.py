@@ -7,6 +7,7 @@ from sklearn_lstmae.datasets import make_sequence_classification
 
 #: Settings of a tiny, quick-to-train transformer for tests.
 TINY = {"units": (4,), "encoding_dim": 3, "epochs": 2, "batch_size": 16}
+TINY_PREDICTOR = {"units": (4,), "epochs": 2, "batch_size": 16}
 
 
 @pytest.fixture
