@@ -132,6 +132,32 @@ def predict_in_chunks(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
     return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
 
 
+def _loss_weights(targets, step_weights, sample_weight):
+    """Keras sample weights: one per loss term, i.e. per (sequence, step).
+
+    ``targets``/``step_weights`` are arrays or lists (one per model output);
+    ``sample_weight`` is None or ``(n_samples,)``. None when every weight is 1.
+    """
+    if isinstance(targets, list):
+        steps = step_weights or [None] * len(targets)
+        weights = [
+            _loss_weights(target, step, sample_weight)
+            for target, step in zip(targets, steps, strict=True)
+        ]
+        if all(weight is None for weight in weights):
+            return None
+        return [
+            np.ones(target.shape[:2], np.float32) if weight is None else weight
+            for target, weight in zip(targets, weights, strict=True)
+        ]
+    if sample_weight is None and step_weights is None:
+        return None
+    per_step = np.ones(targets.shape[:2], np.float32)
+    if step_weights is not None:
+        per_step = step_weights
+    return per_step * (1.0 if sample_weight is None else sample_weight[:, None])
+
+
 def _take_rows(y, keep: np.ndarray):
     """Rows of a target given as an array, a DataFrame/Series or a list."""
     if hasattr(y, "iloc"):
@@ -144,7 +170,7 @@ def _take_rows(y, keep: np.ndarray):
 class SequenceEstimatorBase(BaseWrapper):
     """Base class of the recurrent sequence estimators (not public).
 
-    Subclasses implement ``_fit_targets`` (what the network learns to output)
+    Subclasses implement ``_training_data`` (what the network learns from)
     and ``_keras_build_fn`` (the compiled Keras model), and call
     ``_check_sequences`` at the top of every public method.
     """
@@ -259,10 +285,6 @@ class SequenceEstimatorBase(BaseWrapper):
         """Scaled values, NaN-padded to the fitted length (padding is masked)."""
         return self._scale(pad_to(self._unscaled_inputs(batch), self.n_timesteps_))
 
-    def _network_inputs(self, inputs: np.ndarray, targets: np.ndarray):
-        """The Keras model's training inputs (a list for multi-input models)."""
-        return inputs
-
     def _scale(self, values: np.ndarray) -> np.ndarray:
         return self.scaler_.transform(values) if self.scale else values
 
@@ -305,15 +327,10 @@ class SequenceEstimatorBase(BaseWrapper):
             unscaled = self._unscaled_inputs(batch)
             self.scaler_ = SequenceScaler().fit(unscaled) if self.scale else None
         inputs = self._model_inputs(batch)
-        targets, step_weights = self._fit_targets(
+        network_inputs, targets, step_weights = self._training_data(
             batch, inputs, y, reset=not continuing
         )
-        if weights is not None or step_weights is not None:
-            # Keras wants one weight per loss term: per (sequence, step).
-            per_step = np.ones(targets.shape[:2], np.float32)
-            if step_weights is not None:
-                per_step = step_weights
-            weights = per_step * (1.0 if weights is None else weights[:, None])
+        weights = _loss_weights(targets, step_weights, weights)
         with seeded(self.random_state):
             if not continuing:
                 # scikeras seeds build and fit with its own context when
@@ -322,12 +339,12 @@ class SequenceEstimatorBase(BaseWrapper):
                 self.model_ = self._build_keras_model()
                 self._initialize_callbacks()
             self._ensure_compiled_model()
-            validation_split = self._validation_split(inputs.shape[0])
+            validation_split = self._validation_split(batch.n_samples)
             fit_callbacks = self._fit_callbacks
             self._fit_callbacks = fit_callbacks + self._early_stopping(validation_split)
             try:
                 self._fit_keras_model(
-                    self._network_inputs(inputs, targets),
+                    network_inputs,
                     targets,
                     sample_weight=weights,
                     warm_start=warm_start,
@@ -389,11 +406,13 @@ class SequenceEstimatorBase(BaseWrapper):
         """
         return super().partial_fit(X, y, sample_weight=sample_weight, **kwargs)
 
-    def _fit_targets(self, batch, inputs, y, *, reset):
-        """Return ``(targets, step_weights)`` for the Keras model.
+    def _training_data(self, batch, inputs, y, *, reset):
+        """Return ``(network_inputs, targets, step_weights)`` for Keras' fit.
 
-        ``step_weights`` is None or a float32 array ``(n_samples, n_steps)`` that
-        is 0 on steps the loss must ignore (padding).
+        ``inputs`` are the scaled, padded sequences. ``targets`` is an array,
+        or a list with one per model output; ``step_weights`` is None or
+        matches it with float32 arrays ``(n_samples, n_steps)`` (or None
+        entries) that are 0 on steps the loss must ignore (padding).
         """
         raise NotImplementedError
 

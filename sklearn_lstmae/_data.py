@@ -21,6 +21,9 @@ __all__ = [
     "last_steps",
     "remove_level",
     "restore_level",
+    "reverse_steps",
+    "shift_right",
+    "split_future",
     "to_sequences",
     "to_targets",
 ]
@@ -328,6 +331,34 @@ def restore_level(values: np.ndarray, level: np.ndarray, log: bool) -> np.ndarra
     if log:
         return np.exp(values + np.log(level)[:, None, :])
     return values + level[:, None, :]
+
+
+def split_future(values: np.ndarray, lengths: np.ndarray, n_future: int):
+    """Cut each NaN-padded sequence into its past and its last ``n_future`` steps.
+
+    Returns ``past`` ``(n, n_timesteps - n_future, F)`` (NaN-padded; sequence
+    ``i`` keeps ``lengths[i] - n_future`` steps) and ``future``
+    ``(n, n_future, F)``. Every length must exceed ``n_future``.
+    """
+    rows = np.arange(len(values))[:, None]
+    future = values[rows, lengths[:, None] - n_future + np.arange(n_future)]
+    past = values[:, : values.shape[1] - n_future].copy()
+    past[np.arange(past.shape[1]) >= (lengths - n_future)[:, None]] = np.nan
+    return past, future
+
+
+def reverse_steps(values: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each sequence in reverse time order; padding stays at the end."""
+    steps = np.arange(values.shape[1])
+    order = np.where(steps < lengths[:, None], lengths[:, None] - 1 - steps, steps)
+    return np.take_along_axis(values, order[:, :, None], axis=1)
+
+
+def shift_right(targets: np.ndarray) -> np.ndarray:
+    """Targets delayed one step behind a zero step: a teacher-forced decoder's
+    inputs (at step t it sees the true output of step t - 1)."""
+    start = np.zeros_like(targets[:, :1])
+    return np.concatenate([start, targets[:, :-1]], axis=1)
 
 
 def pad_to(values: np.ndarray, n_timesteps: int) -> np.ndarray:

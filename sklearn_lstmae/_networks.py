@@ -17,9 +17,11 @@ __all__ = [
     "PaddingMask",
     "StartToken",
     "build_encoder",
+    "build_feedback_decoder",
     "build_repeat_decoder",
-    "build_teacher_forcing",
-    "teacher_forcing_inference",
+    "build_temporal_decoder",
+    "feedback_inference",
+    "feedback_model",
 ]
 
 _CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
@@ -60,7 +62,7 @@ class StartToken(layers.Layer):
         self.n_outputs = n_outputs
 
     def call(self, inputs):
-        return ops.zeros((ops.shape(inputs)[0], 1, self.n_outputs), inputs.dtype)
+        return ops.zeros((ops.shape(inputs)[0], 1, self.n_outputs), "float32")
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 1, self.n_outputs)
@@ -89,6 +91,7 @@ def build_encoder(
     encoding_dim: int | None = 16,
     masked: bool = False,
     return_states: bool = False,
+    temporal_steps: int | None = None,
     name: str = "encoder",
 ) -> keras.Model:
     """Recurrent encoder: ``(batch, timesteps, n_features)`` -> ``(batch, code)``.
@@ -102,15 +105,20 @@ def build_encoder(
     With ``return_states=True`` the outputs are instead the final states of
     every layer, ``[h_0, (c_0,) h_1, ...]`` (forward and backward states
     concatenated when bidirectional), to seed a decoder with.
+
+    With ``temporal_steps=T`` (fixed-length input of T steps) the last layer
+    keeps every step and the bottleneck compresses each step to
+    ``encoding_dim`` values: the code is a sequence, flattened time-major to
+    ``(batch, T * encoding_dim)``.
     """
-    inputs = keras.Input(shape=(None, n_features), name="sequences")
+    inputs = keras.Input(shape=(temporal_steps, n_features), name="sequences")
     hidden = PaddingMask(name="padding_mask")(inputs) if masked else inputs
     states = []
     for depth, width in enumerate(units):
         layer = _recurrent(
             cell,
             width,
-            return_sequences=depth < len(units) - 1,
+            return_sequences=depth < len(units) - 1 or temporal_steps is not None,
             return_state=return_states,
             dropout=dropout,
             name=f"{cell}_{depth}",
@@ -133,7 +141,31 @@ def build_encoder(
         return keras.Model(inputs, states, name=name)
     if encoding_dim is not None:
         hidden = layers.Dense(encoding_dim, name="bottleneck")(hidden)
+    if temporal_steps is not None:
+        hidden = layers.Flatten(name="flat_code")(hidden)
     return keras.Model(inputs, hidden, name=name)
+
+
+def build_temporal_decoder(
+    n_timesteps: int,
+    encoding_dim: int,
+    n_outputs: int,
+    *,
+    units: tuple[int, ...],
+    cell: str = "lstm",
+    dropout: float = 0.0,
+    name: str = "decoder",
+) -> keras.Model:
+    """Decoder of a temporal code: ``(batch, n_timesteps * encoding_dim)`` (flat,
+    time-major) -> ``(batch, n_timesteps, n_outputs)``, one code step per step."""
+    codes = keras.Input(shape=(n_timesteps * encoding_dim,), name="codes")
+    hidden = layers.Reshape((n_timesteps, encoding_dim), name="code_steps")(codes)
+    for depth, width in enumerate(units):
+        hidden = _recurrent(
+            cell, width, return_sequences=True, dropout=dropout, name=f"{cell}_{depth}"
+        )(hidden)
+    outputs = layers.Dense(n_outputs, name="output")(hidden)
+    return keras.Model(codes, outputs, name=name)
 
 
 def build_repeat_decoder(
@@ -171,87 +203,127 @@ def _state_count(cell: str) -> int:
     return 2 if cell == "lstm" else 1
 
 
-def build_teacher_forcing(
-    n_features: int,
+def _as_list(tensors) -> list:
+    return list(tensors) if isinstance(tensors, list | tuple) else [tensors]
+
+
+def build_feedback_decoder(
     n_steps: int,
     n_outputs: int,
     *,
     units: tuple[int, ...],
     cell: str = "lstm",
-    bidirectional: bool = False,
     dropout: float = 0.0,
-    masked: bool = False,
+    context_dim: int | None = None,
+    state_widths: tuple[int, ...] | None = None,
+    name: str = "decoder",
 ) -> keras.Model:
-    """State-seeded encoder-decoder trained with teacher forcing (Sutskever 2014).
+    """Decoder fed its previous output step (teacher forcing in training).
 
-    Inputs: ``sequences`` ``(batch, timesteps, n_features)`` and
-    ``previous_targets`` ``(batch, n_steps, n_outputs)``, the targets shifted one
-    step right behind a zero start step. Output: ``(batch, n_steps, n_outputs)``.
-    Decoder layer ``i`` starts from encoder layer ``i``'s final states (twice as
-    wide when the encoder is bidirectional) and sees the true previous target at
-    every step. :func:`teacher_forcing_inference` builds the matching model that
-    feeds back its own predictions instead.
+    Inputs, in order: the context ``(batch, context_dim)`` when ``context_dim``
+    is given (a code, repeated next to the previous output at every step); the
+    initial states of every layer (``state_widths``, e.g. an encoder's final
+    states: Sutskever et al. 2014) when given; last, ``previous_outputs``
+    ``(batch, n_steps, n_outputs)``: the targets shifted one step right behind
+    a zero step. Output ``(batch, n_steps, n_outputs)``.
+    :func:`feedback_inference` builds the twin that feeds back its own output.
     """
-    encoder = build_encoder(
-        n_features,
-        units=units,
-        cell=cell,
-        bidirectional=bidirectional,
-        dropout=dropout,
-        encoding_dim=None,
-        masked=masked,
-        return_states=True,
-    )
-    sequences = keras.Input(shape=(None, n_features), name="sequences")
-    previous = keras.Input(shape=(n_steps, n_outputs), name="previous_targets")
-    states = encoder(sequences)
-    states = states if isinstance(states, list) else [states]
+    previous = keras.Input(shape=(n_steps, n_outputs), name="previous_outputs")
+    inputs, hidden = [], previous
+    if context_dim is not None:
+        context = keras.Input(shape=(context_dim,), name="context")
+        inputs.append(context)
+        repeated = layers.RepeatVector(n_steps, name="repeat")(context)
+        hidden = layers.Concatenate(name="with_context")([repeated, previous])
+    states = [
+        keras.Input(shape=(width,), name=f"state_{index}")
+        for index, width in enumerate(state_widths or ())
+    ]
+    inputs.extend(states)
     per_layer = _state_count(cell)
-    hidden = previous
     for depth, width in enumerate(units):
         # return_state: unused here, but the inference twin steps these same
         # layers one step at a time and carries their states forward.
         hidden, *_ = _recurrent(
             cell,
-            width * (2 if bidirectional else 1),
+            width,
             return_sequences=True,
             return_state=True,
             dropout=dropout,
-            name=f"decoder_{cell}_{depth}",
-        )(hidden, initial_state=states[depth * per_layer : (depth + 1) * per_layer])
-    outputs = layers.Dense(n_outputs, name="decoder_output")(hidden)
-    return keras.Model([sequences, previous], outputs, name="seq2seq")
+            name=f"{cell}_{depth}",
+        )(
+            hidden,
+            initial_state=states[depth * per_layer : (depth + 1) * per_layer] or None,
+        )
+    outputs = layers.Dense(n_outputs, name="output")(hidden)
+    return keras.Model([*inputs, previous], outputs, name=name)
 
 
-def teacher_forcing_inference(model: keras.Model, n_steps: int) -> keras.Model:
-    """The inference twin of a :func:`build_teacher_forcing` model.
+def feedback_model(encoder: keras.Model, decoders: list, name: str) -> keras.Model:
+    """``sequences -> decoder(encoder(sequences))`` for one or more decoders.
 
-    Shares every layer (and so every weight) with ``model``; the decoder is
-    unrolled over ``n_steps`` and each step's input is the previous step's
-    prediction (zeros before the first). Input ``(batch, timesteps,
-    n_features)``, output ``(batch, n_steps, n_outputs)``.
+    Feedback decoders (:func:`build_feedback_decoder`) take the encoder's
+    outputs plus their previous outputs, which become extra model inputs
+    (``previous_<decoder name>``); repeat decoders take the code alone.
+    """
+    sequences = keras.Input(shape=encoder.input_shape[1:], name="sequences")
+    encoded = _as_list(encoder(sequences))
+    inputs, outputs = [sequences], []
+    for decoder in decoders:
+        if len(decoder.inputs) > 1:
+            previous = keras.Input(
+                shape=decoder.inputs[-1].shape[1:], name=f"previous_{decoder.name}"
+            )
+            inputs.append(previous)
+            outputs.append(decoder([*encoded, previous]))
+        else:
+            outputs.append(decoder(encoded[0]))
+    return keras.Model(inputs, outputs if len(outputs) > 1 else outputs[0], name=name)
+
+
+def feedback_inference(
+    model: keras.Model, decoder_name: str = "decoder", *, from_codes: bool = False
+) -> keras.Model:
+    """The inference twin of one feedback decoder of a :func:`feedback_model`.
+
+    Shares every layer (and so every weight) with ``model``: the encoder, then
+    the decoder unrolled over its steps, each step's input being the previous
+    step's prediction (zeros before the first). Input ``(batch, timesteps,
+    n_features)``, or the codes ``(batch, code)`` with ``from_codes`` (for a
+    decoder conditioned on a code), output ``(batch, n_steps, n_outputs)``.
     """
     encoder = model.get_layer("encoder")
-    head = model.get_layer("decoder_output")
-    decoder_layers = [
-        layer
-        for layer in model.layers
-        if isinstance(layer, layers.LSTM | layers.GRU)
-        and layer.name.startswith("decoder_")
+    decoder = model.get_layer(decoder_name)
+    n_steps = decoder.inputs[-1].shape[1]
+    recurrent = [
+        layer for layer in decoder.layers if isinstance(layer, layers.LSTM | layers.GRU)
     ]
-    per_layer = 2 if isinstance(decoder_layers[0], layers.LSTM) else 1
-    sequences = keras.Input(shape=encoder.input_shape[1:], name="sequences")
-    states = encoder(sequences)
-    states = states if isinstance(states, list) else [states]
-    states = [
-        states[depth * per_layer : (depth + 1) * per_layer]
-        for depth in range(len(decoder_layers))
-    ]
-    previous = StartToken(head.units, name="start")(sequences)
+    head = decoder.get_layer("output")
+    per_layer = 2 if isinstance(recurrent[0], layers.LSTM) else 1
+    if from_codes:
+        sequences = keras.Input(shape=encoder.output_shape[1:], name="codes")
+        encoded = [sequences]
+    else:
+        sequences = keras.Input(shape=encoder.input_shape[1:], name="sequences")
+        encoded = _as_list(encoder(sequences))
+    with_context = any(layer.name == "with_context" for layer in decoder.layers)
+    if with_context:
+        context = layers.RepeatVector(1, name="context_step")(encoded[0])
+        states = [None] * len(recurrent)
+    else:
+        states = [
+            encoded[depth * per_layer : (depth + 1) * per_layer]
+            for depth in range(len(recurrent))
+        ]
+    previous = StartToken(head.units, name="start")(encoded[0])
     predictions = []
-    for _ in range(n_steps):
+    for step in range(n_steps):
         hidden = previous
-        for depth, layer in enumerate(decoder_layers):
+        if with_context:
+            hidden = layers.Concatenate(name=f"with_context_{step}")(
+                [context, previous]
+            )
+        for depth, layer in enumerate(recurrent):
             hidden, *states[depth] = layer(hidden, initial_state=states[depth])
         previous = head(hidden)
         predictions.append(previous)
@@ -260,4 +332,4 @@ def teacher_forcing_inference(model: keras.Model, n_steps: int) -> keras.Model:
         if n_steps == 1
         else layers.Concatenate(axis=1, name="predictions")(predictions)
     )
-    return keras.Model(sequences, outputs, name="seq2seq_inference")
+    return keras.Model(sequences, outputs, name=f"{decoder_name}_inference")

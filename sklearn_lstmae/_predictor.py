@@ -15,13 +15,15 @@ from ._data import (
     last_steps,
     remove_level,
     restore_level,
+    shift_right,
     to_targets,
 )
 from ._networks import (
     build_encoder,
+    build_feedback_decoder,
     build_repeat_decoder,
-    build_teacher_forcing,
-    teacher_forcing_inference,
+    feedback_inference,
+    feedback_model,
 )
 
 # Inference twins of teacher-forced models, built on first use and shared with
@@ -198,32 +200,38 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
     # -- network ------------------------------------------------------------
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()
-        shape = {"units": units, "cell": self.cell, "dropout": self.dropout}
-        if self.decoder == "teacher_forcing":
-            model = build_teacher_forcing(
-                self.n_step_features_,
-                self.n_output_steps_,
-                self.n_output_features_,
-                bidirectional=self.bidirectional,
-                masked=self.variable_length_,
-                **shape,
+        seeded = self.decoder == "teacher_forcing"
+        encoder = build_encoder(
+            self.n_step_features_,
+            units=units,
+            cell=self.cell,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            encoding_dim=None,
+            masked=self.variable_length_,
+            return_states=seeded,
+        )
+        output_shape = (self.n_output_steps_, self.n_output_features_)
+        if seeded:
+            # Decoder layer i starts from encoder layer i's final states.
+            widths = tuple(int(state.shape[-1]) for state in encoder.outputs)
+            per_layer = len(widths) // len(units)
+            decoder = build_feedback_decoder(
+                *output_shape,
+                units=widths[::per_layer],
+                cell=self.cell,
+                dropout=self.dropout,
+                state_widths=widths,
             )
         else:
-            encoder = build_encoder(
-                self.n_step_features_,
-                bidirectional=self.bidirectional,
-                encoding_dim=None,
-                masked=self.variable_length_,
-                **shape,
-            )
             decoder = build_repeat_decoder(
                 encoder.output_shape[-1],
-                self.n_output_steps_,
-                self.n_output_features_,
-                **shape,
+                *output_shape,
+                units=units,
+                cell=self.cell,
+                dropout=self.dropout,
             )
-            sequences = keras.Input(shape=encoder.input_shape[1:], name="sequences")
-            model = keras.Model(sequences, decoder(encoder(sequences)), name="seq2seq")
+        model = feedback_model(encoder, [decoder], name="seq2seq")
         model.compile(**compile_kwargs)
         return model
 
@@ -232,7 +240,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
             return self.model_
         model = _inference_models.get(self.model_)
         if model is None:
-            model = teacher_forcing_inference(self.model_, self.n_output_steps_)
+            model = feedback_inference(self.model_)
             _inference_models[self.model_] = model
         return model
 
@@ -255,7 +263,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
             return batch.values
         return remove_level(batch.values, level, self.level == "log_last")
 
-    def _fit_targets(self, batch, inputs, y, *, reset):
+    def _training_data(self, batch, inputs, y, *, reset):
         targets, layout = to_targets(y, batch.n_samples)
         if reset:
             self.target_layout_ = layout
@@ -281,13 +289,10 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
             self.target_scaler_ = SequenceScaler().fit(targets) if self.scale else None
         if self.scale:
             targets = self.target_scaler_.transform(targets)
-        return targets.astype(np.float32), None
-
-    def _network_inputs(self, inputs, targets):
-        if self.decoder != "teacher_forcing":
-            return inputs
-        start = np.zeros_like(targets[:, :1])
-        return [inputs, np.concatenate([start, targets[:, :-1]], axis=1)]
+        targets = targets.astype(np.float32)
+        if self.decoder == "teacher_forcing":
+            return [inputs, shift_right(targets)], targets, None
+        return inputs, targets, None
 
     # -- public API ---------------------------------------------------------
     def fit(self, X, y, sample_weight=None, **kwargs):

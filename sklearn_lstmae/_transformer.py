@@ -1,16 +1,27 @@
 """LSTMAutoencoderTransformer: sequences -> fixed-length codes."""
 
-from numbers import Integral
+import weakref
+from numbers import Integral, Real
 
-import keras
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import SequenceEstimatorBase, predict_in_chunks
-from ._data import from_sequences
-from ._networks import build_encoder, build_repeat_decoder
+from ._data import from_sequences, reverse_steps, shift_right, split_future
+from ._networks import (
+    build_encoder,
+    build_feedback_decoder,
+    build_repeat_decoder,
+    build_temporal_decoder,
+    feedback_inference,
+    feedback_model,
+)
+
+# Code -> sequence twins of conditional decoders (see _networks.feedback_inference),
+# built on first use, keyed weakly by the trained model so they are never pickled.
+_decoders: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 class LSTMAutoencoderTransformer(
@@ -149,12 +160,24 @@ class LSTMAutoencoderTransformer(
     _parameter_constraints: dict = {
         **SequenceEstimatorBase._parameter_constraints,
         "encoding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "objective": [StrOptions({"reconstruct", "predict", "composite"})],
+        "n_future": [Interval(Integral, 1, None, closed="left"), None],
+        "future_weight": [Interval(Real, 0.0, None, closed="left")],
+        "reverse_target": ["boolean"],
+        "decoder": [StrOptions({"repeat", "conditional"})],
+        "temporal_code": ["boolean"],
     }
 
     def __init__(
         self,
         encoding_dim: int | None = 16,
         *,
+        objective: str = "reconstruct",
+        n_future: int | None = None,
+        future_weight: float = 1.0,
+        reverse_target: bool = False,
+        decoder: str = "repeat",
+        temporal_code: bool = False,
         units=(64,),
         cell: str = "lstm",
         bidirectional: bool = False,
@@ -188,6 +211,12 @@ class LSTMAutoencoderTransformer(
             **kwargs,
         )
         self.encoding_dim = encoding_dim
+        self.objective = objective
+        self.n_future = n_future
+        self.future_weight = future_weight
+        self.reverse_target = reverse_target
+        self.decoder = decoder
+        self.temporal_code = temporal_code
         self.units = units
         self.cell = cell
         self.bidirectional = bidirectional
@@ -197,6 +226,14 @@ class LSTMAutoencoderTransformer(
         self.early_stopping = early_stopping
 
     # -- network ------------------------------------------------------------
+    def _decoder_names(self) -> dict:
+        """Decoder layer name of each target: {"reconstruction": .., "future": ..}."""
+        return {
+            "reconstruct": {"reconstruction": "decoder"},
+            "predict": {"future": "decoder"},
+            "composite": {"reconstruction": "decoder", "future": "future_decoder"},
+        }[self.objective]
+
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()
         encoder = build_encoder(
@@ -207,29 +244,129 @@ class LSTMAutoencoderTransformer(
             dropout=self.dropout,
             encoding_dim=self.encoding_dim,
             masked=self.variable_length_,
+            temporal_steps=self.n_timesteps_ if self.temporal_code else None,
         )
-        decoder = build_repeat_decoder(
-            encoder.output_shape[-1],
-            self.n_timesteps_,
-            self.n_step_features_,
-            units=units[::-1],
-            cell=self.cell,
-            dropout=self.dropout,
-        )
-        model = self._autoencoder(encoder, decoder)
+        steps = {"reconstruction": self.n_past_, "future": self.n_future_}
+        shape = {"units": units[::-1], "cell": self.cell, "dropout": self.dropout}
+        decoders = []
+        for target, name in self._decoder_names().items():
+            if self.temporal_code:
+                decoder = build_temporal_decoder(
+                    self.n_timesteps_,
+                    self.encoding_dim,
+                    self.n_step_features_,
+                    name=name,
+                    **shape,
+                )
+            elif self.decoder == "conditional":
+                decoder = build_feedback_decoder(
+                    steps[target],
+                    self.n_step_features_,
+                    context_dim=encoder.output_shape[-1],
+                    name=name,
+                    **shape,
+                )
+            else:
+                decoder = build_repeat_decoder(
+                    encoder.output_shape[-1],
+                    steps[target],
+                    self.n_step_features_,
+                    name=name,
+                    **shape,
+                )
+            decoders.append(decoder)
+        model = feedback_model(encoder, decoders, name="autoencoder")
+        if self.objective == "composite":
+            # One loss per output (Keras 3 does not broadcast one over two).
+            compile_kwargs = {
+                **compile_kwargs,
+                "loss": [compile_kwargs["loss"]] * 2,
+                "loss_weights": [1.0, self.future_weight],
+            }
         model.compile(**compile_kwargs)
         return model
 
-    @staticmethod
-    def _autoencoder(encoder, decoder):
-        sequences = keras.Input(shape=encoder.input_shape[1:], name="sequences")
-        return keras.Model(sequences, decoder(encoder(sequences)), name="autoencoder")
+    def _check_variant(self, lengths) -> None:
+        """Resolve ``n_future`` and refuse combinations that make no sense."""
+        name = type(self).__name__
+        self.n_future_ = None
+        self.n_past_ = self.n_timesteps_
+        if self.objective != "reconstruct":
+            self.n_future_ = self.n_future or max(1, self.n_timesteps_ // 4)
+            self.n_past_ = self.n_timesteps_ - self.n_future_
+            if lengths.min() <= self.n_future_:
+                raise ValueError(
+                    f"objective={self.objective!r} splits each training sequence "
+                    f"into past and the last n_future={self.n_future_} steps, but "
+                    f"sample {int(lengths.argmin())} has only {lengths.min()} steps. "
+                    "Lower n_future or drop short sequences."
+                )
+        if self.temporal_code:
+            problems = {
+                "encoding_dim=None": self.encoding_dim is None,
+                f"objective={self.objective!r}": self.objective != "reconstruct",
+                "decoder='conditional'": self.decoder == "conditional",
+                "variable-length sequences": self.variable_length_,
+            }
+            bad = [problem for problem, present in problems.items() if present]
+            if bad:
+                raise ValueError(
+                    f"{name}(temporal_code=True) keeps one code step per input "
+                    f"step and reconstructs step by step, so it needs fixed-length "
+                    f"sequences, a bottleneck (encoding_dim), objective="
+                    f"'reconstruct' and decoder='repeat'; got {', '.join(bad)}."
+                )
 
-    def _fit_targets(self, batch, inputs, y, *, reset):
-        step_weights = None
-        if self.variable_length_:
-            step_weights = np.isfinite(inputs).all(axis=2).astype(np.float32)
-        return np.nan_to_num(inputs, nan=0.0), step_weights
+    def _split(self, inputs, lengths):
+        """``(encoder inputs, future)``: the past and future, or all and None."""
+        if self.objective == "reconstruct":
+            return inputs, None
+        if lengths.min() <= self.n_future_:
+            raise ValueError(
+                f"Scoring with objective={self.objective!r} needs sequences longer "
+                f"than n_future={self.n_future_}; sample {int(lengths.argmin())} "
+                f"has {lengths.min()} steps."
+            )
+        return split_future(inputs, lengths, self.n_future_)
+
+    def _reconstruction_target(self, past, lengths):
+        """What the reconstruction decoder outputs: the past, maybe reversed."""
+        if self.reverse_target:
+            return reverse_steps(past, lengths)
+        return past
+
+    def _training_data(self, batch, inputs, y, *, reset):
+        if reset:
+            self._check_variant(batch.lengths)
+        past, future = self._split(inputs, batch.lengths)
+        past_lengths = batch.lengths - (self.n_future_ or 0)
+        targets, step_weights = [], []
+        if "reconstruction" in self._decoder_names():
+            target = self._reconstruction_target(past, past_lengths)
+            targets.append(np.nan_to_num(target, nan=0.0))
+            valid = np.isfinite(target).all(axis=2).astype(np.float32)
+            step_weights.append(valid if self.variable_length_ else None)
+        if future is not None:
+            targets.append(future)
+            step_weights.append(None)
+        network_inputs = past
+        if self.decoder == "conditional":
+            network_inputs = [past, *(shift_right(target) for target in targets)]
+        if len(targets) == 1:
+            return network_inputs, targets[0], step_weights[0]
+        return network_inputs, targets, step_weights
+
+    def _decode(self, codes: np.ndarray, target: str = "reconstruction"):
+        """Run the decoder of ``target`` on codes; scaled, in decoder order."""
+        name = self._decoder_names()[target]
+        if self.decoder == "conditional":
+            model = _decoders.get(self.model_, {}).get(name)
+            if model is None:
+                model = feedback_inference(self.model_, name, from_codes=True)
+                _decoders.setdefault(self.model_, {})[name] = model
+        else:
+            model = self.model_.get_layer(name)
+        return predict_in_chunks(model, codes)
 
     @property
     def encoder_(self):
@@ -238,7 +375,9 @@ class LSTMAutoencoderTransformer(
 
     @property
     def decoder_(self):
-        """The fitted decoder (a sub-model of ``model_``, sharing its weights)."""
+        """The fitted decoder (a sub-model of ``model_``, sharing its weights):
+        the reconstruction decoder, or the future predictor for
+        ``objective="predict"``."""
         return self.model_.get_layer("decoder")
 
     @property
@@ -298,6 +437,13 @@ class LSTMAutoencoderTransformer(
     def inverse_transform(self, X):
         """Decode codes into sequences, in the units of the training data.
 
+        What comes back depends on ``objective``: the reconstruction of the
+        sequence (``"reconstruct"``), of its past (``"composite"``: the steps
+        before the last ``n_future``), or the predicted ``n_future`` steps that
+        follow it (``"predict"``). Reversed targets are returned in forward
+        time order (for variable-length models, steps past a sequence's own
+        length carry no meaning).
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_codes)
@@ -306,8 +452,8 @@ class LSTMAutoencoderTransformer(
         Returns
         -------
         sequences : ndarray
-            ``(n_samples, n_timesteps_, n_features)``, or flat
-            ``(n_samples, n_timesteps_ * n_features)`` rows when the model was
+            ``(n_samples, n_steps, n_features)``, or flat
+            ``(n_samples, n_steps * n_features)`` rows when the model was
             fitted on 2D input.
         """
         check_is_fitted(self)
@@ -317,17 +463,24 @@ class LSTMAutoencoderTransformer(
                 f"X has {codes.shape[1]} columns, but {type(self).__name__} codes "
                 f"have {self._n_features_out}. Pass the output of transform."
             )
-        reconstructions = self._unscale(predict_in_chunks(self.decoder_, codes))
+        target = next(iter(self._decoder_names()))
+        decoded = self._decode(codes, target)
+        if self.reverse_target and target == "reconstruction":
+            decoded = decoded[:, ::-1]
         layout = "2d" if self.input_layout_ == "2d" else "3d"
-        return from_sequences(reconstructions, layout)
+        return from_sequences(self._unscale(decoded), layout)
 
     def score_samples(self, X):
-        """Negative reconstruction error of each sequence (higher is more normal).
+        """Negative error of each sequence (higher is more normal).
 
-        The error is the mean squared difference between a sequence and its
-        reconstruction over its valid steps and features, in standardized units
-        (the units the network is trained in when ``scale=True``), so features
-        of different scales weigh alike. Use it as an anomaly score.
+        The error is a mean squared difference over valid steps and features,
+        in standardized units (those the network is trained in when
+        ``scale=True``), so features of different scales weigh alike:
+        ``"reconstruct"``: sequence vs. its reconstruction; ``"predict"``: the
+        last ``n_future_`` steps vs. their prediction from the steps before;
+        ``"composite"``: both, weighted like the training loss,
+        ``(reconstruction + future_weight * future) / (1 + future_weight)``.
+        Use it as an anomaly score.
 
         Parameters
         ----------
@@ -340,10 +493,54 @@ class LSTMAutoencoderTransformer(
             ``-error`` per sequence.
         """
         batch = self._check_sequences(X, reset=False)
-        inputs = self._model_inputs(batch)
-        reconstructions = predict_in_chunks(self.model_, inputs)
-        squared = (reconstructions.astype(np.float64) - inputs) ** 2
-        return -np.nanmean(squared, axis=(1, 2))
+        past, future = self._split(self._model_inputs(batch), batch.lengths)
+        codes = predict_in_chunks(self.encoder_, past)
+        errors = {}
+        if future is not None:
+            predicted = self._decode(codes, "future")
+            errors["future"] = np.mean((predicted - future) ** 2, axis=(1, 2))
+        if "reconstruction" in self._decoder_names():
+            lengths = batch.lengths - (self.n_future_ or 0)
+            target = self._reconstruction_target(past, lengths)
+            squared = (self._decode(codes).astype(np.float64) - target) ** 2
+            errors["reconstruction"] = np.nanmean(squared, axis=(1, 2))
+        if len(errors) == 2:
+            weight = self.future_weight
+            return -(errors["reconstruction"] + weight * errors["future"]) / (
+                1 + weight
+            )
+        return -next(iter(errors.values())).astype(np.float64)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the code columns.
+
+        ``lstmautoencodertransformer0``, ``...1``, ...; with
+        ``temporal_code=True``, ``lstmautoencodertransformer_t{step}_{k}`` for
+        value ``k`` of the code of time step ``step`` (time-major, the order of
+        ``transform``'s columns).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Checked against ``feature_names_in_`` when given.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            One name per code column.
+        """
+        names = super().get_feature_names_out(input_features)
+        if not self.temporal_code:
+            return names
+        prefix = type(self).__name__.lower()
+        return np.asarray(
+            [
+                f"{prefix}_t{step}_{k}"
+                for step in range(self.n_timesteps_)
+                for k in range(self.encoding_dim)
+            ],
+            dtype=object,
+        )
 
     def score(self, X, y=None, sample_weight=None):
         """Negative mean reconstruction error (higher is better).

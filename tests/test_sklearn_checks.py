@@ -38,6 +38,9 @@ def _expected_failed_checks(estimator):
 @parametrize_with_checks(
     [
         LSTMAutoencoderTransformer(**TINY),
+        LSTMAutoencoderTransformer(
+            objective="composite", decoder="conditional", reverse_target=True, **TINY
+        ),
         LSTMSequencePredictor(**TINY_PREDICTOR),
         LSTMSequencePredictor(decoder="teacher_forcing", **TINY_PREDICTOR),
     ],

@@ -1,0 +1,170 @@
+"""The autoencoder family: objectives, reversed targets, conditional decoder,
+temporal codes (Srivastava et al. 2015; Sutskever et al. 2014)."""
+
+import itertools
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from sklearn_lstmae import LSTMAutoencoderTransformer
+from sklearn_lstmae.datasets import make_sequence_classification
+
+from .conftest import TINY
+
+VARIANTS = list(
+    itertools.product(
+        ["reconstruct", "predict", "composite"],
+        ["repeat", "conditional"],
+        [False, True],
+    )
+)
+
+
+def tiny(**params):
+    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+
+
+@pytest.mark.parametrize(("objective", "decoder", "reverse_target"), VARIANTS)
+def test_shapes_for_every_variant(
+    sequences, ragged, objective, decoder, reverse_target
+):
+    X, _ = sequences
+    params = {"objective": objective, "decoder": decoder, "n_future": 2}
+    ae = tiny(reverse_target=reverse_target, epochs=1, **params).fit(X)
+    codes = ae.transform(X)  # whole sequences, as given
+    assert codes.shape == (30, 3)
+    decoded_steps = {"reconstruct": 8, "predict": 2, "composite": 6}[objective]
+    assert ae.inverse_transform(codes).shape == (30, decoded_steps, 2)
+    assert np.isfinite(ae.score_samples(X)).all()
+    variable = tiny(reverse_target=reverse_target, epochs=1, **params).fit(ragged)
+    assert variable.transform(ragged).shape == (6, 3)
+    assert np.isfinite(variable.score_samples(ragged)).all()
+
+
+def _targets(ae, X):
+    batch = ae._check_sequences(X, reset=False)
+    return ae._training_data(batch, ae._model_inputs(batch), None, reset=False)
+
+
+def test_reversed_and_composite_targets_on_a_known_sequence():
+    X = np.arange(6.0).reshape(1, 6, 1)
+    ae = tiny(scale=False, reverse_target=True, epochs=1).fit(X)
+    inputs, target, _ = _targets(ae, X)
+    np.testing.assert_array_equal(inputs[0, :, 0], [0, 1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(target[0, :, 0], [5, 4, 3, 2, 1, 0])
+
+    composite = tiny(scale=False, objective="composite", n_future=2, epochs=1).fit(X)
+    inputs, (past, future), _ = _targets(composite, X)
+    np.testing.assert_array_equal(inputs[0, :, 0], [0, 1, 2, 3])  # encoder sees past
+    np.testing.assert_array_equal(past[0, :, 0], [0, 1, 2, 3])  # reconstruct it
+    np.testing.assert_array_equal(future[0, :, 0], [4, 5])  # predict what follows
+
+    reverse = tiny(scale=False, objective="composite", n_future=2, reverse_target=True)
+    _, (past, future), _ = _targets(reverse.set_params(epochs=1).fit(X), X)
+    np.testing.assert_array_equal(past[0, :, 0], [3, 2, 1, 0])  # Srivastava: reversed
+    np.testing.assert_array_equal(future[0, :, 0], [4, 5])  # future: forward order
+
+
+def test_reversal_keeps_padding_at_the_end():
+    X = [np.array([[1.0], [2.0], [3.0]]), np.array([[4.0], [5.0]])]
+    ae = tiny(scale=False, reverse_target=True, epochs=1).fit(X)
+    _, target, weights = _targets(ae, X)
+    np.testing.assert_array_equal(target[:, :, 0], [[3, 2, 1], [5, 4, 0]])
+    np.testing.assert_array_equal(weights, [[1, 1, 1], [1, 1, 0]])
+
+
+def test_conditional_decoder_is_teacher_forced():
+    X = np.arange(4.0).reshape(1, 4, 1)
+    ae = tiny(scale=False, decoder="conditional", epochs=1).fit(X)
+    (_, previous), target, _ = _targets(ae, X)
+    np.testing.assert_array_equal(target[0, :, 0], [0, 1, 2, 3])
+    np.testing.assert_array_equal(previous[0, :, 0], [0, 0, 1, 2])  # shifted targets
+
+
+def test_temporal_code():
+    X = np.random.RandomState(0).normal(size=(12, 5, 2))
+    ae = tiny(temporal_code=True, encoding_dim=2).fit(X)
+    codes = ae.transform(X)
+    assert codes.shape == (12, 10)
+    assert ae.inverse_transform(codes).shape == (12, 5, 2)
+    names = ae.get_feature_names_out()
+    assert names[0] == "lstmautoencodertransformer_t0_0"
+    assert names[3] == "lstmautoencodertransformer_t1_1"
+
+
+@pytest.mark.parametrize(
+    ("params", "data", "match"),
+    [
+        (
+            {"temporal_code": True, "objective": "predict"},
+            "fixed",
+            "objective='predict'",
+        ),
+        ({"temporal_code": True, "decoder": "conditional"}, "fixed", "conditional"),
+        ({"temporal_code": True, "encoding_dim": None}, "fixed", "encoding_dim=None"),
+        ({"temporal_code": True}, "ragged", "variable-length"),
+        ({"objective": "predict", "n_future": 8}, "fixed", "has only 8 steps"),
+        ({"objective": "composite", "n_future": 3}, "ragged", "has only 3 steps"),
+    ],
+)
+def test_combinations_that_make_no_sense(sequences, ragged, params, data, match):
+    X = sequences[0] if data == "fixed" else ragged
+    with pytest.raises(ValueError, match=match):
+        tiny(**params).fit(X)
+
+
+def test_score_samples_needs_a_future_to_score(sequences):
+    X, _ = sequences
+    ae = tiny(objective="predict", n_future=2).fit([x for x in X[:, :, :]])
+    with pytest.raises(ValueError, match="longer than n_future=2"):
+        ae.score_samples([X[0, :2]])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"objective": "predict", "n_future": 5},
+        {"objective": "composite", "n_future": 5, "reverse_target": True},
+        {"decoder": "conditional"},
+        {"reverse_target": True},
+        {"encoding_dim": None},
+        {"temporal_code": True, "encoding_dim": 2},
+    ],
+    ids=[
+        "predict",
+        "composite-reversed",
+        "conditional",
+        "reversed",
+        "state",
+        "temporal",
+    ],
+)
+def test_each_variant_learns(params):
+    """The loss falls well below that of predicting each feature's mean (which
+    is 1 in standardized units)."""
+    X, _ = make_sequence_classification(n_samples=64, n_timesteps=20, random_state=0)
+    ae = LSTMAutoencoderTransformer(units=(16,), epochs=40, random_state=0, **params)
+    ae.fit(X)
+    baseline = 1.0
+    assert ae.history_["loss"][-1] < 0.5 * baseline, ae.history_["loss"][-1]
+
+
+def test_grid_search_over_variants(sequences):
+    X, y = sequences
+    search = GridSearchCV(
+        make_pipeline(tiny(epochs=1, n_future=2), LogisticRegression()),
+        {
+            "lstmautoencodertransformer__objective": ["reconstruct", "composite"],
+            "lstmautoencodertransformer__decoder": ["repeat", "conditional"],
+            "lstmautoencodertransformer__reverse_target": [False, True],
+        },
+        cv=2,
+        n_jobs=2,
+    )
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 8
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
