@@ -124,7 +124,8 @@ def test_padding_is_ignored_by_the_loss(ragged):
     """Steps after a sequence's end get zero weight: garbage there is not learned."""
     ae = tiny(epochs=1).fit(ragged)
     inputs = ae._model_inputs(ae._check_sequences(ragged, reset=False))
-    _, weights = ae._fit_targets(None, inputs, None, reset=False)
+    batch = ae._check_sequences(ragged, reset=False)
+    _, _, weights = ae._training_data(batch, inputs, None, reset=False)
     lengths = [len(sequence) for sequence in ragged]
     np.testing.assert_array_equal(weights.sum(axis=1), lengths)
 
