@@ -52,6 +52,37 @@ class LSTMAutoencoderTransformer(
         Size of the code: a linear Dense bottleneck after the encoder. None uses
         the last recurrent layer's final state (``units[-1]`` values, twice that
         when bidirectional).
+    objective : {"reconstruct", "predict", "composite"}, default="reconstruct"
+        What the decoder learns from the code (Srivastava et al. 2015):
+        ``"reconstruct"`` the input sequence; ``"predict"`` the ``n_future``
+        steps that follow (each training sequence is cut into a past, fed to the
+        encoder, and its last ``n_future`` steps, the target); ``"composite"``
+        both, with two decoders on one code. ``transform`` always encodes the
+        sequences as given (their full length); the encoder of "predict" and
+        "composite" was trained on the first ``n_timesteps_ - n_future_`` steps.
+    n_future : int or None, default=None
+        Steps to predict for "predict"/"composite"; None means a quarter of the
+        training length (at least 1). Every training sequence must be longer.
+    future_weight : float, default=1.0
+        Weight of the future-prediction loss against the reconstruction loss
+        (weight 1) for "composite".
+    reverse_target : bool, default=False
+        Reconstruct the input in reverse time order (Srivastava et al. 2015;
+        Sutskever et al. 2014 reverse the input): the decoder starts with the
+        steps the encoder saw last. ``inverse_transform`` returns forward order.
+        On ``make_sequence_classification`` it reached a lower training loss
+        than forward reconstruction in the same epochs.
+    decoder : {"repeat", "conditional"}, default="repeat"
+        ``"repeat"``: the code is repeated at every step (unconditioned).
+        ``"conditional"``: each step also receives the previous output step
+        (the true one in training, teacher forcing; its own at inference).
+    temporal_code : bool, default=False
+        Keep a code per time step (a temporal latent space, as aeon's
+        ``temporal_latent_space``): the last encoder layer returns every step
+        and the bottleneck compresses each to ``encoding_dim`` values, so the
+        code has ``n_timesteps_ * encoding_dim`` values, flattened time-major
+        (names ``..._t{step}_{k}``); ``inverse_transform`` accepts it back.
+        Needs fixed-length input, ``encoding_dim``, "reconstruct" and "repeat".
     units : int or tuple of int, default=(64,)
         Sizes of the stacked recurrent encoder layers; the decoder mirrors them.
     cell : {"lstm", "gru"}, default="lstm"
@@ -106,7 +137,9 @@ class LSTMAutoencoderTransformer(
     Attributes
     ----------
     model_ : keras.Model
-        The autoencoder, ``decoder_(encoder_(X))``, trained on scaled data.
+        The autoencoder, ``decoder_(encoder_(X))``, trained on scaled data
+        (with a second output, ``future_decoder``, for "composite", and the
+        shifted targets as extra inputs for the conditional decoder).
     encoder_ : keras.Model
         Scaled sequences ``(batch, timesteps, n_features)`` -> codes.
     decoder_ : keras.Model
@@ -125,6 +158,10 @@ class LSTMAutoencoderTransformer(
         Features per time step.
     variable_length_ : bool
         Whether the training sequences were padded (variable length).
+    n_future_ : int or None
+        Steps predicted for "predict"/"composite" (None for "reconstruct").
+    n_past_ : int
+        Steps the encoder was trained on (``n_timesteps_ - n_future_``).
     input_layout_ : {"2d", "3d", "ragged"}
         Layout of the training input; ``inverse_transform`` returns 2D flat rows
         for "2d" and 3D arrays otherwise.
@@ -137,6 +174,8 @@ class LSTMAutoencoderTransformer(
     ----------
     .. [1] N. Srivastava, E. Mansimov, R. Salakhutdinov, "Unsupervised Learning
        of Video Representations using LSTMs", ICML 2015.
+    .. [2] I. Sutskever, O. Vinyals, Q. V. Le, "Sequence to Sequence Learning
+       with Neural Networks", NeurIPS 2014.
 
     Examples
     --------
@@ -298,8 +337,9 @@ class LSTMAutoencoderTransformer(
                 raise ValueError(
                     f"objective={self.objective!r} splits each training sequence "
                     f"into past and the last n_future={self.n_future_} steps, but "
-                    f"sample {int(lengths.argmin())} has only {lengths.min()} steps. "
-                    "Lower n_future or drop short sequences."
+                    f"sample {int(lengths.argmin())} has only {lengths.min()} steps"
+                    f"{self._steps_as_columns()}. Lower n_future or drop short "
+                    "sequences."
                 )
         if self.temporal_code:
             problems = {
@@ -316,6 +356,15 @@ class LSTMAutoencoderTransformer(
                     f"sequences, a bottleneck (encoding_dim), objective="
                     f"'reconstruct' and decoder='repeat'; got {', '.join(bad)}."
                 )
+
+    def _steps_as_columns(self) -> str:
+        """How 2D input's columns map to steps, for messages about length."""
+        if self.input_layout_ != "2d":
+            return ""
+        return (
+            f" (2D input with {self.n_features_in_} feature(s), i.e. columns, "
+            f"read as {self.n_timesteps_} time steps)"
+        )
 
     def _split(self, inputs, lengths):
         """``(encoder inputs, future)``: the past and future, or all and None."""
