@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("timed")
+@pytest.mark.timed
 def test_demo_runs_quietly_and_beats_the_raw_baseline():
     start = time.perf_counter()
     result = subprocess.run(

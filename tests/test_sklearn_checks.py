@@ -32,7 +32,12 @@ EXPECTED_FAILURES = {
 
 
 def _expected_failed_checks(estimator):
-    return EXPECTED_FAILURES.get(type(estimator), {})
+    expected = dict(EXPECTED_FAILURES.get(type(estimator), {}))
+    if getattr(estimator, "objective", "reconstruct") != "reconstruct":
+        # Measured: the composite variant's codes pass this check (the noise
+        # stays within tolerance there), so it is not declared for it.
+        expected.pop("check_methods_sample_order_invariance", None)
+    return expected
 
 
 @parametrize_with_checks(

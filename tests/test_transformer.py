@@ -338,7 +338,7 @@ def test_column_transformer_on_lag_columns():
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("timed")
+@pytest.mark.timed
 def test_codes_carry_class_information():
     X, y = make_sequence_classification(n_samples=240, n_timesteps=40, random_state=0)
     X_test, y_test = make_sequence_classification(

@@ -168,3 +168,22 @@ def test_grid_search_over_variants(sequences):
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 8
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"objective": "composite", "decoder": "conditional", "reverse_target": True},
+        {"objective": "predict", "encoding_dim": None},
+        {"temporal_code": True, "encoding_dim": 2},
+    ],
+    ids=["composite-conditional-reversed", "predict-state", "temporal"],
+)
+def test_variants_combine_with_stacked_gru_bidirectional(sequences, ragged, params):
+    X, _ = sequences
+    data = X if params.get("temporal_code") else ragged
+    ae = tiny(units=(4, 3), cell="gru", bidirectional=True, n_future=2, **params)
+    codes = ae.fit(data).transform(data)
+    assert np.isfinite(codes).all()
+    assert np.isfinite(ae.score_samples(data)).all()
+    assert ae.inverse_transform(codes).shape[0] == len(data)
