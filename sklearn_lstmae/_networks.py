@@ -146,6 +146,15 @@ def build_encoder(
     return keras.Model(inputs, hidden, name=name)
 
 
+def _decode_steps(hidden, n_outputs: int, *, units, cell, dropout):
+    """Stacked recurrent layers over per-step inputs, then a per-step Dense head."""
+    for depth, width in enumerate(units):
+        hidden = _recurrent(
+            cell, width, return_sequences=True, dropout=dropout, name=f"{cell}_{depth}"
+        )(hidden)
+    return layers.Dense(n_outputs, name="output")(hidden)
+
+
 def build_temporal_decoder(
     n_timesteps: int,
     encoding_dim: int,
@@ -160,11 +169,7 @@ def build_temporal_decoder(
     time-major) -> ``(batch, n_timesteps, n_outputs)``, one code step per step."""
     codes = keras.Input(shape=(n_timesteps * encoding_dim,), name="codes")
     hidden = layers.Reshape((n_timesteps, encoding_dim), name="code_steps")(codes)
-    for depth, width in enumerate(units):
-        hidden = _recurrent(
-            cell, width, return_sequences=True, dropout=dropout, name=f"{cell}_{depth}"
-        )(hidden)
-    outputs = layers.Dense(n_outputs, name="output")(hidden)
+    outputs = _decode_steps(hidden, n_outputs, units=units, cell=cell, dropout=dropout)
     return keras.Model(codes, outputs, name=name)
 
 
@@ -187,15 +192,7 @@ def build_repeat_decoder(
     """
     codes = keras.Input(shape=(code_dim,), name="codes")
     hidden = layers.RepeatVector(n_timesteps, name="repeat")(codes)
-    for depth, width in enumerate(units):
-        hidden = _recurrent(
-            cell,
-            width,
-            return_sequences=True,
-            dropout=dropout,
-            name=f"{cell}_{depth}",
-        )(hidden)
-    outputs = layers.Dense(n_outputs, name="output")(hidden)
+    outputs = _decode_steps(hidden, n_outputs, units=units, cell=cell, dropout=dropout)
     return keras.Model(codes, outputs, name=name)
 
 
