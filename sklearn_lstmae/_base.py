@@ -11,7 +11,10 @@ corrects, so that it can be dropped when scikeras catches up.
 """
 
 import inspect
+import logging
 import random
+import sys
+import threading
 import weakref
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -38,6 +41,13 @@ if "__sklearn_tags__" not in vars(BaseWrapper):
 
 #: Rows per call of the Keras model at inference, so memory stays bounded.
 _INFERENCE_CHUNK = 4096
+
+#: Training work (sequences x epochs x time steps) from which XLA compilation
+#: pays for itself on CPU with ``jit_compile="auto"``. Measured on 2 cores
+#: (benchmarks/bench_fit.py): XLA trains 1.6-2x faster per step but spends
+#: 10-40 s compiling, so it breaks even at about 1.5e6 sequence-steps, both
+#: for 30-step and 200-step sequences.
+_JIT_MIN_WORK = 2_000_000
 
 
 @contextmanager
@@ -79,11 +89,63 @@ _NO_TENSORFLOW = object()
 
 
 def _tensorflow_global_seed():
-    try:
-        from tensorflow.python.eager import context
-    except ImportError:
+    if "tensorflow" not in sys.modules:  # e.g. the JAX backend: nothing to save
         return _NO_TENSORFLOW
+    from tensorflow.python.eager import context
+
     return context.global_seed()
+
+
+class _KerasStepTracingFilter(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning about Keras'
+    own step functions while one of our estimators trains.
+
+    TensorFlow counts tracing per Python code object, and every Keras model
+    builds its train/test step functions from the same code, so a grid search
+    that fits many small models (each traced once, as a new model must be)
+    looks like one function being retraced again and again. Only that false
+    alarm is dropped, and only during our fits; inference functions are our
+    own and keyed per model, so they never trigger it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            "triggered tf.function retracing" in message
+            and "TensorFlowTrainer._make_function" in message
+        )
+
+
+_tracing_filter = _KerasStepTracingFilter()
+_tracing_filter_users = 0
+_tracing_filter_lock = threading.Lock()
+
+
+@contextmanager
+def _quiet_step_tracing():
+    """Install :class:`_KerasStepTracingFilter` on TensorFlow's logger for a
+    block (reference-counted, so concurrent fits in threads share it)."""
+    global _tracing_filter_users
+    logger = logging.getLogger("tensorflow")
+    with _tracing_filter_lock:
+        if _tracing_filter_users == 0:
+            logger.addFilter(_tracing_filter)
+        _tracing_filter_users += 1
+    try:
+        yield
+    finally:
+        with _tracing_filter_lock:
+            _tracing_filter_users -= 1
+            if _tracing_filter_users == 0:
+                logger.removeFilter(_tracing_filter)
+
+
+def _has_accelerator() -> bool:
+    import tensorflow as tf
+
+    return any(
+        device.device_type != "CPU" for device in tf.config.list_physical_devices()
+    )
 
 
 class _Forward:
@@ -122,13 +184,20 @@ def _inference_function(model: keras.Model):
     return function
 
 
-def predict_in_chunks(model: keras.Model, inputs: np.ndarray) -> np.ndarray:
-    """Run ``model`` on ``inputs`` in bounded chunks, without ``Model.predict``."""
+def predict_in_chunks(model: keras.Model, inputs, prepare=None) -> np.ndarray:
+    """Run ``model`` on ``inputs`` in bounded chunks, without ``Model.predict``.
+
+    ``inputs`` is an array of model inputs, or, with ``prepare``, a
+    :class:`SequenceBatch` that ``prepare`` turns into model inputs one chunk
+    at a time (so scaled copies never exist for the whole input at once).
+    """
     function = _inference_function(model)
-    outputs = [
-        np.asarray(function(inputs[start : start + _INFERENCE_CHUNK]))
-        for start in range(0, inputs.shape[0], _INFERENCE_CHUNK)
-    ]
+    n_rows = len(inputs) if prepare is None else inputs.n_samples
+    outputs = []
+    for start in range(0, n_rows, _INFERENCE_CHUNK):
+        rows = slice(start, start + _INFERENCE_CHUNK)
+        chunk = inputs[rows] if prepare is None else prepare(inputs.take(rows))
+        outputs.append(np.asarray(function(chunk)))
     return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
 
 
@@ -189,6 +258,7 @@ class SequenceEstimatorBase(BaseWrapper):
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
+        "jit_compile": [StrOptions({"auto"}), "boolean"],
     }
 
     def __repr__(self) -> str:
@@ -331,12 +401,14 @@ class SequenceEstimatorBase(BaseWrapper):
             batch, inputs, y, reset=not continuing
         )
         weights = _loss_weights(targets, step_weights, weights)
-        with seeded(self.random_state):
+        with seeded(self.random_state), _quiet_step_tracing():
             if not continuing:
                 # scikeras seeds build and fit with its own context when
                 # `_random_state` is set (toggling op determinism); `seeded` does it.
                 self._random_state = None
+                self.jit_compile_ = self._choose_jit_compile(batch.n_samples, epochs)
                 self.model_ = self._build_keras_model()
+                self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
                 self._initialize_callbacks()
             self._ensure_compiled_model()
             validation_split = self._validation_split(batch.n_samples)
@@ -356,6 +428,22 @@ class SequenceEstimatorBase(BaseWrapper):
             finally:
                 self._fit_callbacks = fit_callbacks
         self._check_finite_loss()
+
+    def _choose_jit_compile(self, n_samples: int, epochs: int):
+        """What to pass to Keras' ``compile(jit_compile=...)``."""
+        if self.jit_compile != "auto":
+            return bool(self.jit_compile)
+        if keras.backend.backend() == "tensorflow" and not _has_accelerator():
+            # Keras' "auto" never uses XLA on a CPU-only machine; it wins there
+            # once the training work repays the compilation time.
+            return n_samples * epochs * self.n_timesteps_ >= _JIT_MIN_WORK
+        # Keras' own choice: XLA on GPU/TPU and with JAX, none with torch.
+        return "auto"
+
+    def _get_compile_kwargs(self):
+        kwargs = super()._get_compile_kwargs()
+        kwargs["jit_compile"] = getattr(self, "jit_compile_", "auto")
+        return kwargs
 
     def _validation_split(self, n_samples: int) -> float:
         """The requested split, or 0 when it would leave no validation sample."""

@@ -80,7 +80,12 @@ class SequenceBatch:
 
 
 def _as_numeric_array(X, name: str) -> np.ndarray:
-    """Convert to a float64 ndarray, with sklearn-style errors for what cannot be."""
+    """Convert to a float ndarray, with sklearn-style errors for what cannot be.
+
+    float32 input stays float32 (no copy: a million sequences need not be held
+    twice); everything else becomes float64 (checked against float32's range
+    later).
+    """
     if scipy.sparse.issparse(X):
         raise TypeError(
             f"Sparse input is not supported for {name}: sequences are dense. "
@@ -110,6 +115,8 @@ def _as_numeric_array(X, name: str) -> np.ndarray:
             f"{name} has dtype {array.dtype}, which is not numeric. "
             "Pass numbers (int, float or bool)."
         )
+    if array.dtype == np.float32:
+        return array
     return array.astype(np.float64, copy=False)
 
 
@@ -163,10 +170,26 @@ def _is_ragged_list(X) -> bool:
     return len(shapes) > 1
 
 
+#: Rows checked at a time, so the temporary masks stay small for any input size.
+_CHECK_BLOCK = 16384
+
+
 def _lengths_from_padding(values: np.ndarray, name: str) -> np.ndarray:
-    """Lengths from trailing all-NaN steps; any other NaN/inf is an error."""
+    """Lengths from trailing all-NaN steps; any other NaN/inf is an error.
+
+    Works through ``values`` in blocks of rows: its boolean masks are as large as
+    a block, not as the input.
+    """
+    lengths = np.empty(values.shape[0], np.int64)
+    for start in range(0, values.shape[0], _CHECK_BLOCK):
+        block = values[start : start + _CHECK_BLOCK]
+        lengths[start : start + len(block)] = _block_lengths(block, start, name)
+    return lengths
+
+
+def _block_lengths(values: np.ndarray, offset: int, name: str) -> np.ndarray:
     if np.isinf(values).any():
-        sample = int(np.nonzero(np.isinf(values).any(axis=(1, 2)))[0][0])
+        sample = offset + int(np.nonzero(np.isinf(values).any(axis=(1, 2)))[0][0])
         raise ValueError(
             f"Input {name} contains infinity or a value too large for float32 in "
             f"sample {sample}. Remove or clip it."
@@ -181,18 +204,18 @@ def _lengths_from_padding(values: np.ndarray, name: str) -> np.ndarray:
     empty = np.nonzero(lengths == 0)[0]
     if empty.size:
         raise ValueError(
-            f"Sample {int(empty[0])} of {name} is a zero-length sequence (all NaN); "
-            "every sequence needs at least one time step."
+            f"Sample {offset + int(empty[0])} of {name} is a zero-length sequence "
+            "(all NaN); every sequence needs at least one time step."
         )
     inside = missing & (np.arange(n_timesteps)[None, :, None] < lengths[:, None, None])
     if inside.any():
         sample, step, _ = (int(i[0]) for i in np.nonzero(inside))
         raise ValueError(
-            f"Input {name} contains NaN inside sample {sample} (time step {step}). "
-            "NaN is only allowed as padding: whole time steps at the end of a "
-            "sequence. Impute missing values first (e.g. with interpolation)."
+            f"Input {name} contains NaN inside sample {offset + sample} (time step "
+            f"{step}). NaN is only allowed as padding: whole time steps at the end "
+            "of a sequence. Impute missing values first (e.g. with interpolation)."
         )
-    return lengths.astype(np.int64)
+    return lengths
 
 
 def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
@@ -254,10 +277,16 @@ def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
             )
         values = array
 
-    if np.nanmax(np.abs(values), initial=0.0) > _FLOAT32_MAX:
-        values = np.where(np.abs(values) > _FLOAT32_MAX, np.inf, values)
+    if values.dtype != np.float32 and values.size:
+        # fmax/fmin reduce without a temporary array and ignore NaN (padding).
+        flat = values.reshape(-1)
+        if max(np.fmax.reduce(flat), -np.fmin.reduce(flat)) > _FLOAT32_MAX:
+            values = np.where(np.abs(values) > _FLOAT32_MAX, np.inf, values)
     lengths = _lengths_from_padding(values, name)
-    values = values[:, : lengths.max()].astype(np.float32)
+    # A read-only view when no conversion was needed: never the caller's array
+    # itself, and nothing downstream may write into it.
+    values = values[:, : lengths.max()].astype(np.float32, copy=False).view()
+    values.flags.writeable = False
     return SequenceBatch(values, lengths, layout, n_columns)
 
 

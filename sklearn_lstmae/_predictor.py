@@ -102,6 +102,13 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         0 is silent; 1 shows Keras' progress bar.
     warm_start : bool, default=False
         When True, ``fit`` continues training the fitted network.
+    jit_compile : "auto" or bool, default="auto"
+        Train with XLA compilation (Keras' ``compile(jit_compile=...)``).
+        ``"auto"``: on a CPU-only TensorFlow machine, XLA when the training work
+        (sequences x epochs x time steps) reaches 2 million sequence-steps, where
+        its 1.6-2x faster steps repay its 10-40 s of compilation (see
+        ``benchmarks/RESULTS.md``); otherwise Keras' own choice (XLA on GPU and
+        with the JAX backend). The choice made is ``jit_compile_``.
     **kwargs : dict
         Other scikeras parameters and routed settings.
 
@@ -110,6 +117,8 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
     model_ : keras.Model
         The trained network (for "teacher_forcing", the teacher-forced one,
         with inputs ``[sequences, previous_targets]``).
+    jit_compile_ : bool
+        Whether the network was compiled with XLA (the resolved ``jit_compile``).
     history_ : dict of list
         Per-epoch ``loss`` (and ``val_loss``).
     scaler_, target_scaler_ : SequenceScaler or None
@@ -172,6 +181,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         random_state=None,
         verbose: int = 0,
         warm_start: bool = False,
+        jit_compile="auto",
         **kwargs,
     ):
         super().__init__(
@@ -196,6 +206,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         self.n_features = n_features
         self.scale = scale
         self.early_stopping = early_stopping
+        self.jit_compile = jit_compile
 
     # -- network ------------------------------------------------------------
     def _keras_build_fn(self, compile_kwargs):
@@ -334,7 +345,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
             ``(n_samples, n_output_steps, n_output_features)``.
         """
         batch = self._check_sequences(X, reset=False)
-        outputs = predict_in_chunks(self._inference_model(), self._model_inputs(batch))
+        outputs = predict_in_chunks(self._inference_model(), batch, self._model_inputs)
         if self.scale:
             outputs = self.target_scaler_.inverse_transform(outputs)
         level = self._level(batch)

@@ -130,6 +130,13 @@ class LSTMAutoencoderTransformer(
     warm_start : bool, default=False
         When True, ``fit`` continues training the fitted network instead of
         building a new one.
+    jit_compile : "auto" or bool, default="auto"
+        Train with XLA compilation (Keras' ``compile(jit_compile=...)``).
+        ``"auto"``: on a CPU-only TensorFlow machine, XLA when the training work
+        (sequences x epochs x time steps) reaches 2 million sequence-steps, where
+        its 1.6-2x faster steps repay its 10-40 s of compilation (see
+        ``benchmarks/RESULTS.md``); otherwise Keras' own choice (XLA on GPU and
+        with the JAX backend). The choice made is ``jit_compile_``.
     **kwargs : dict
         Other scikeras parameters and routed settings (``optimizer__*``,
         ``loss__*``, ``fit__*``, ``callbacks__*``, ``shuffle``, ``metrics``...).
@@ -144,6 +151,8 @@ class LSTMAutoencoderTransformer(
         Scaled sequences ``(batch, timesteps, n_features)`` -> codes.
     decoder_ : keras.Model
         Codes -> scaled reconstructions ``(batch, n_timesteps_, n_features)``.
+    jit_compile_ : bool
+        Whether the network was compiled with XLA (the resolved ``jit_compile``).
     history_ : dict of list
         Per-epoch ``loss`` (and ``val_loss``) of the Keras training.
     scaler_ : SequenceScaler or None
@@ -234,6 +243,7 @@ class LSTMAutoencoderTransformer(
         random_state=None,
         verbose: int = 0,
         warm_start: bool = False,
+        jit_compile="auto",
         **kwargs,
     ):
         super().__init__(
@@ -263,6 +273,7 @@ class LSTMAutoencoderTransformer(
         self.n_features = n_features
         self.scale = scale
         self.early_stopping = early_stopping
+        self.jit_compile = jit_compile
 
     # -- network ------------------------------------------------------------
     def _decoder_names(self) -> dict:
@@ -481,7 +492,7 @@ class LSTMAutoencoderTransformer(
             encoder state size when ``encoding_dim=None``).
         """
         batch = self._check_sequences(X, reset=False)
-        return predict_in_chunks(self.encoder_, self._model_inputs(batch))
+        return predict_in_chunks(self.encoder_, batch, self._model_inputs)
 
     def inverse_transform(self, X):
         """Decode codes into sequences, in the units of the training data.
