@@ -194,11 +194,16 @@ def predict_in_chunks(model: keras.Model, inputs, prepare=None) -> np.ndarray:
     function = _inference_function(model)
     n_rows = len(inputs) if prepare is None else inputs.n_samples
     outputs = []
-    for start in range(0, n_rows, _INFERENCE_CHUNK):
-        rows = slice(start, start + _INFERENCE_CHUNK)
+    for rows in row_chunks(n_rows):
         chunk = inputs[rows] if prepare is None else prepare(inputs.take(rows))
         outputs.append(np.asarray(function(chunk)))
     return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
+
+
+def row_chunks(n_rows: int):
+    """Slices of at most ``_INFERENCE_CHUNK`` rows covering ``range(n_rows)``."""
+    for start in range(0, n_rows, _INFERENCE_CHUNK):
+        yield slice(start, start + _INFERENCE_CHUNK)
 
 
 def _loss_weights(targets, step_weights, sample_weight):

@@ -8,7 +8,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import SequenceEstimatorBase, predict_in_chunks
+from ._base import SequenceEstimatorBase, predict_in_chunks, row_chunks
 from ._data import from_sequences, reverse_steps, shift_right, split_future
 from ._networks import (
     build_encoder,
@@ -553,6 +553,16 @@ class LSTMAutoencoderTransformer(
             ``-error`` per sequence.
         """
         batch = self._check_sequences(X, reset=False)
+        # Chunk by chunk, so scaled copies never exist for the whole input.
+        return np.concatenate(
+            [
+                self._negative_errors(batch.take(rows))
+                for rows in row_chunks(batch.n_samples)
+            ]
+        )
+
+    def _negative_errors(self, batch) -> np.ndarray:
+        """``score_samples`` of the sequences of ``batch``."""
         past, future = self._split(self._model_inputs(batch), batch.lengths)
         codes = predict_in_chunks(self.encoder_, past)
         errors = {}

@@ -1,0 +1,129 @@
+"""Shared pieces of the benchmark scripts: workloads, the hand-written reference
+model, timing and the RESULTS.md writer. Not part of the package."""
+
+import os
+import platform
+import re
+import statistics
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+#: The workloads of issue 5: (n_sequences, n_timesteps, n_features).
+WORKLOADS = {"W1": (2000, 30, 3), "W2": (1000, 200, 1)}
+
+
+def make_data(n_samples, n_timesteps, n_features, seed=0):
+    """Noisy sines with random phases, float32 (n, T, F)."""
+    rng = np.random.default_rng(seed)
+    steps = np.arange(n_timesteps)[None, :, None]
+    phase = rng.uniform(0, 2 * np.pi, (n_samples, 1, n_features))
+    noise = 0.1 * rng.standard_normal((n_samples, n_timesteps, n_features))
+    return (np.sin(steps / 5 + phase) + noise).astype(np.float32)
+
+
+def hand_written_autoencoder(n_timesteps, n_features, units=64, jit_compile="auto"):
+    """The reference model of the issue, written as a Keras user would:
+    LSTM -> RepeatVector -> LSTM -> TimeDistributed(Dense), adam, mse."""
+    import keras
+    from keras import layers
+
+    model = keras.Sequential(
+        [
+            keras.Input((n_timesteps, n_features)),
+            layers.LSTM(units),
+            layers.RepeatVector(n_timesteps),
+            layers.LSTM(units, return_sequences=True),
+            layers.TimeDistributed(layers.Dense(n_features)),
+        ]
+    )
+    model.compile("adam", "mse", jit_compile=jit_compile)
+    return model
+
+
+def median(values):
+    return statistics.median(values)
+
+
+class Stopwatch:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.start
+
+
+def machine() -> str:
+    """One line describing where the numbers were taken."""
+    import keras
+    import sklearn
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    versions = [f"keras {keras.__version__} ({keras.backend.backend()} backend)"]
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        versions.append(f"tensorflow {tf.__version__}")
+    elif keras.backend.backend() == "jax":
+        import jax
+
+        versions.append(f"jax {jax.__version__}")
+    versions.append(f"scikit-learn {sklearn.__version__}")
+    return (
+        f"{os.cpu_count()} CPU cores ({cpu}){memory}; Python "
+        f"{platform.python_version()}; " + ", ".join(versions)
+    )
+
+
+def table(header, rows) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_section(name: str, title: str, body: str, command: str) -> None:
+    """Replace (or append) one benchmark's section of RESULTS.md."""
+    text = RESULTS.read_text() if RESULTS.exists() else _HEADER
+    section = (
+        f"<!-- begin {name} -->\n## {title}\n\n"
+        f"Regenerate with `{command}`. Measured on: {machine()}.\n\n"
+        f"{body.strip()}\n<!-- end {name} -->"
+    )
+    pattern = re.compile(
+        rf"<!-- begin {re.escape(name)} -->.*?<!-- end {re.escape(name)} -->", re.S
+    )
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section, text)
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
+    print(f"\n[{name} written to {RESULTS}]")
+
+
+_HEADER = """# Benchmark results
+
+Each section below is written by one script in `benchmarks/` and names the
+command that regenerates it; `python benchmarks/run_all.py` regenerates the speed
+sections together. Ratios are measured side by side in one process, interleaved
+(each contender once per round, median over rounds), so drifts of the machine
+affect all contenders alike.
+"""

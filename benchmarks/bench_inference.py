@@ -1,0 +1,168 @@
+"""Inference speed: ``transform``/``predict`` vs ``Model.predict`` on the same model.
+
+A transformer (64 LSTM units, 16-dimensional codes) and a predictor are fitted
+for one epoch on W1-shaped data (30 steps x 3 features). Then, interleaved and
+repeated (median):
+
+- latency of one sequence: ``transform(x)`` vs ``encoder_.predict(x)``, and
+  ``predict(x)`` vs ``model_.predict(x)``;
+- throughput on 10,000 sequences, the same pairs;
+- 1,000,000 sequences through ``transform``, in a fresh process each (ours, then
+  ``Model.predict``): time and peak resident memory (the input itself is 343 MB).
+
+``Model.predict`` is given inputs already scaled: it does less work than our
+methods, which also check and scale their input.
+
+    python benchmarks/bench_inference.py
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from _common import Stopwatch, make_data, median, table, write_section
+
+from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
+
+N_TIMESTEPS, N_FEATURES = 30, 3
+
+
+def fitted():
+    X = make_data(2000, N_TIMESTEPS, N_FEATURES)
+    transformer = LSTMAutoencoderTransformer(
+        units=(64,), epochs=1, batch_size=64, random_state=0
+    ).fit(X)
+    predictor = LSTMSequencePredictor(
+        units=(64,), epochs=1, batch_size=64, random_state=0
+    ).fit(X[:, :20], X[:, 20:])
+    return transformer, predictor
+
+
+def pairs(transformer, predictor, X):
+    """(ours, Keras) callables per task, Keras fed pre-scaled inputs."""
+    scaled = transformer.scaler_.transform(X)
+    scaled_past = predictor.scaler_.transform(X[:, :20])
+    return {
+        "transform": (
+            lambda: transformer.transform(X),
+            lambda: transformer.encoder_.predict(scaled, verbose=0),
+        ),
+        "predict": (
+            lambda: predictor.predict(X[:, :20]),
+            lambda: predictor.model_.predict(scaled_past, verbose=0),
+        ),
+    }
+
+
+def interleaved(functions, repeats):
+    times = {name: [] for name in functions}
+    for function in functions.values():  # warm-up: tracing, first call
+        function()
+    for _ in range(repeats):
+        for name, function in functions.items():
+            with Stopwatch() as watch:
+                function()
+            times[name].append(watch.seconds)
+    return {name: median(values) for name, values in times.items()}
+
+
+def one_million(which):
+    """Child process: time and peak RSS of 1M sequences through one path."""
+    import psutil
+
+    transformer, _ = fitted()
+    X = make_data(1_000_000, N_TIMESTEPS, N_FEATURES, seed=1)
+    before = psutil.Process().memory_info().rss
+    if which == "keras":
+        function = lambda: transformer.encoder_.predict(  # noqa: E731
+            transformer.scaler_.transform(X), batch_size=4096, verbose=0
+        )
+    else:
+        function = lambda: transformer.transform(X)  # noqa: E731
+    start = time.perf_counter()
+    codes = function()
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    assert codes.shape == (1_000_000, 16)
+    print(
+        json.dumps(
+            {"seconds": seconds, "peak": peak, "before": before, "input": X.nbytes}
+        )
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--one-million", choices=["ours", "keras"])
+    args = parser.parse_args()
+    if args.one_million:
+        one_million(args.one_million)
+        return
+    transformer, predictor = fitted()
+    rows = []
+    for label, n_samples, repeats in [
+        ("1 sequence", 1, args.repeats),
+        ("10,000 sequences", 10_000, max(3, args.repeats // 6)),
+    ]:
+        X = make_data(n_samples, N_TIMESTEPS, N_FEATURES, seed=2)
+        for task, (ours, keras_predict) in pairs(transformer, predictor, X).items():
+            times = interleaved({"ours": ours, "keras": keras_predict}, repeats)
+            rows.append(
+                [
+                    task,
+                    label,
+                    f"{times['ours'] * 1e3:.2f} ms",
+                    f"{times['keras'] * 1e3:.2f} ms",
+                    f"{times['keras'] / times['ours']:.1f}x",
+                ]
+            )
+            print(rows[-1], flush=True)
+    million = {}
+    for which in ("ours", "keras"):
+        output = subprocess.run(
+            [sys.executable, __file__, "--one-million", which],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        million[which] = json.loads(output.strip().splitlines()[-1])
+        print(which, million[which], flush=True)
+    mib = 2**20
+    body = (
+        table(
+            ["method", "input", "ours", "Model.predict", "speed-up"],
+            rows,
+        )
+        + "\n\n1,000,000 sequences (30 x 3, float32: "
+        + f"{million['ours']['input'] / mib:.0f} MiB of input), each in a fresh "
+        + "process:\n\n"
+        + table(
+            ["path", "time", "peak RSS of the process", "RSS added by the call"],
+            [
+                [
+                    "ours: `transform`" if which == "ours" else "`encoder_.predict`",
+                    f"{result['seconds']:.1f} s",
+                    f"{result['peak'] / mib:.0f} MiB",
+                    f"{(result['peak'] - result['before']) / mib:.0f} MiB",
+                ]
+                for which, result in million.items()
+            ],
+        )
+        + f"\n\nSpeed-up of `transform` on 1M: "
+        f"{million['keras']['seconds'] / million['ours']['seconds']:.2f}x."
+    )
+    print(body)
+    write_section(
+        "inference",
+        "Inference latency, throughput and memory",
+        body,
+        "python benchmarks/bench_inference.py",
+    )
+
+
+if __name__ == "__main__":
+    main()

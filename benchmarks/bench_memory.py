@@ -1,0 +1,92 @@
+"""Memory over a grid search's life: RSS after each of 30 consecutive fits.
+
+Each contender runs in its own fresh process: 30 fits (each followed by
+``transform`` of the training data and dropping the estimator, as a search
+does) of ``LSTMAutoencoderTransformer``, and the same 30 fits of the same network
+written by hand in Keras (build, compile, fit, predict). RSS is read after a
+garbage collection following each fit.
+
+    python benchmarks/bench_memory.py
+"""
+
+import argparse
+import gc
+import json
+import subprocess
+import sys
+
+from _common import hand_written_autoencoder, make_data, table, write_section
+
+N_FITS = 30
+
+
+def child(which):
+    import psutil
+
+    from sklearn_lstmae import LSTMAutoencoderTransformer
+
+    X = make_data(300, 30, 3)
+    rss = []
+    for fit in range(N_FITS):
+        if which == "ours":
+            estimator = LSTMAutoencoderTransformer(
+                encoding_dim=8, units=(16 + fit % 3,), epochs=3, random_state=fit
+            ).fit(X)
+            estimator.transform(X)
+        else:
+            estimator = hand_written_autoencoder(30, 3, units=16 + fit % 3)
+            estimator.fit(X, X, epochs=3, batch_size=32, verbose=0)
+            estimator.predict(X, verbose=0)
+        del estimator
+        gc.collect()
+        rss.append(psutil.Process().memory_info().rss)
+    print(json.dumps(rss))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", choices=["ours", "keras"])
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+        return
+    mib = 2**20
+    rows, growth = [], {}
+    for which, label in [
+        ("ours", "LSTMAutoencoderTransformer"),
+        ("keras", "Keras by hand"),
+    ]:
+        output = subprocess.run(
+            [sys.executable, __file__, "--child", which],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        rss = json.loads(output.strip().splitlines()[-1])
+        growth[which] = (rss[-1] - rss[2]) / mib
+        rows.append(
+            [label]
+            + [f"{rss[index - 1] / mib:.0f} MiB" for index in (1, 3, 10, 20, 30)]
+            + [f"{growth[which]:+.0f} MiB"]
+        )
+        print(rows[-1], flush=True)
+    body = (
+        f"RSS after fit number k of {N_FITS} (300 sequences x 30 steps x 3 "
+        "features, 3 epochs, 16-18 LSTM units), each contender in a fresh process:"
+        "\n\n"
+        + table(
+            ["contender", "k=1", "k=3", "k=10", "k=20", "k=30", "k=30 minus k=3"],
+            rows,
+        )
+    )
+    print(body)
+    write_section(
+        "memory",
+        "Memory across repeated fits",
+        body,
+        "python benchmarks/bench_memory.py",
+    )
+
+
+if __name__ == "__main__":
+    main()

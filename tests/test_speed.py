@@ -1,0 +1,224 @@
+"""The fast paths of issue 5: compiled chunked inference, XLA choice, no
+retracing alarms, no needless copies. Behaviours only; timings live in
+benchmarks/."""
+
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from sklearn_lstmae import (
+    LSTMAutoencoderTransformer,
+    LSTMSequencePredictor,
+    _base,
+    _data,
+)
+from sklearn_lstmae.datasets import make_sequence_classification
+
+from .conftest import TINY, TINY_PREDICTOR
+
+
+def tiny(**params):
+    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+
+
+def test_compiled_inference_equals_model_predict(sequences):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    scaled = ae.scaler_.transform(X)
+    codes = ae.transform(X)
+    np.testing.assert_allclose(
+        codes, ae.encoder_.predict(scaled, verbose=0), rtol=0, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        ae.inverse_transform(codes),
+        ae.scaler_.inverse_transform(ae.decoder_.predict(codes, verbose=0)),
+        rtol=0,
+        atol=1e-5,
+    )
+    predictor = LSTMSequencePredictor(**TINY_PREDICTOR, random_state=0)
+    predictor.fit(X[:, :6], X[:, 6:])
+    keras_outputs = predictor.model_.predict(
+        predictor.scaler_.transform(X[:, :6]), verbose=0
+    )
+    np.testing.assert_allclose(
+        predictor.predict(X[:, :6]),
+        predictor.target_scaler_.inverse_transform(keras_outputs),
+        rtol=0,
+        atol=1e-5,
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: tiny(),
+        lambda: tiny(objective="composite", decoder="conditional"),
+        lambda: LSTMSequencePredictor(
+            **TINY_PREDICTOR, decoder="teacher_forcing", random_state=0
+        ),
+    ],
+    ids=["transformer", "composite-conditional", "teacher-forcing"],
+)
+def test_chunked_inference_equals_one_chunk(monkeypatch, ragged, make):
+    rng = np.random.RandomState(1)
+    X = [rng.normal(size=(length, 2)) for length in rng.randint(5, 9, size=23)]
+    estimator = make()
+    if isinstance(estimator, LSTMSequencePredictor):
+        estimator.fit(X, rng.normal(size=(23, 2)))
+        methods = [estimator.predict]
+    else:
+        estimator.fit(X)
+        methods = [estimator.transform, estimator.score_samples]
+    whole = [method(X) for method in methods]
+    monkeypatch.setattr(_base, "_INFERENCE_CHUNK", 5)  # 23 rows: 5 chunks
+    for method, expected in zip(methods, whole, strict=True):
+        np.testing.assert_allclose(method(X), expected, rtol=0, atol=1e-6)
+
+
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def test_no_retracing_warning_across_a_grid_search():
+    # One batch per epoch and one epoch per fit: the case in which TensorFlow's
+    # detector fires on Keras' step functions after five fits.
+    X, y = make_sequence_classification(n_samples=40, n_timesteps=6, random_state=0)
+    pipeline = make_pipeline(
+        LSTMAutoencoderTransformer(
+            encoding_dim=2, units=3, epochs=1, batch_size=64, random_state=0
+        ),
+        LogisticRegression(),
+    )
+    grid = {
+        "lstmautoencodertransformer__units": [3, 4],
+        "lstmautoencodertransformer__encoding_dim": [2, 3],
+    }
+    records = _Records()
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(records)
+    try:
+        search = GridSearchCV(pipeline, grid, cv=5).fit(X, y)  # 20 fits + refit
+    finally:
+        logger.removeHandler(records)
+    assert len(search.cv_results_["params"]) * 5 == 20
+    assert not [m for m in records.messages if "retracing" in m], records.messages
+    # The filter is only in place during fits.
+    assert _base._tracing_filter not in logger.filters
+
+
+def test_retracing_filter_keeps_other_warnings():
+    record = logging.LogRecord(
+        "tensorflow",
+        logging.WARNING,
+        "",
+        0,
+        "5 out of the last 5 calls to "
+        "<function my_step at 0x1> triggered tf.function retracing.",
+        None,
+        None,
+    )
+    assert _base._tracing_filter.filter(record)
+    record.msg = record.msg.replace(
+        "my_step", "TensorFlowTrainer._make_function.<locals>.multi_step_on_iterator"
+    )
+    assert not _base._tracing_filter.filter(record)
+
+
+def test_jit_compile_auto_uses_xla_only_for_large_training_work(sequences):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    assert ae.jit_compile_ is False  # 30 x 2 x 8 sequence-steps: not worth it
+    assert ae._choose_jit_compile(10_000, 100) is True
+    assert tiny(jit_compile=False)._choose_jit_compile(10_000, 100) is False
+
+
+def test_jit_compile_true_trains_every_network_kind(ragged):
+    # XLA with masking (variable length) and a fed-back decoder.
+    ae = tiny(objective="composite", decoder="conditional", jit_compile=True)
+    ae.set_params(epochs=1).fit(ragged)
+    assert ae.jit_compile_ is True and ae.model_.jit_compile is True
+    assert np.isfinite(ae.transform(ragged)).all()
+
+
+def test_bad_jit_compile_is_a_clear_error(sequences):
+    X, _ = sequences
+    with pytest.raises(ValueError, match="jit_compile"):
+        tiny(jit_compile="always").fit(X)
+
+
+def test_float32_input_is_neither_copied_nor_changed(sequences):
+    X, _ = sequences
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    before = X.copy()
+    batch = _data.to_sequences(X)
+    assert np.shares_memory(batch.values, X)  # no copy of a large input
+    assert not batch.values.flags.writeable and X.flags.writeable
+    tiny().fit(X).transform(X)
+    np.testing.assert_array_equal(X, before)
+
+
+def test_padding_checks_by_block_report_the_right_sample(monkeypatch):
+    monkeypatch.setattr(_data, "_CHECK_BLOCK", 4)
+    X = np.ones((10, 5, 2))
+    X[9, 1, 0] = np.nan
+    with pytest.raises(ValueError, match="inside sample 9 "):
+        _data.to_sequences(X)
+    X = np.ones((10, 5, 2))
+    X[6, 3:] = np.nan
+    assert _data.to_sequences(X).lengths.tolist() == [5] * 6 + [3] + [5] * 3
+
+
+def test_works_under_the_jax_backend(tmp_path):
+    pytest.importorskip("jax")
+    script = textwrap.dedent(
+        """
+        import pickle
+        import keras
+        import numpy as np
+        from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
+        from sklearn_lstmae.datasets import make_sequence_classification
+
+        assert keras.backend.backend() == "jax"
+        X, _ = make_sequence_classification(n_samples=30, n_timesteps=8,
+                                            random_state=0)
+        ae = LSTMAutoencoderTransformer(encoding_dim=3, units=4, epochs=2,
+                                        random_state=0).fit(X)
+        codes = ae.transform(X)
+        assert codes.shape == (30, 3) and np.isfinite(codes).all()
+        assert ae.jit_compile_
+        assert ae.inverse_transform(codes).shape == X.shape
+        assert ae.score_samples(X).shape == (30,)
+        again = pickle.loads(pickle.dumps(ae))
+        np.testing.assert_allclose(again.transform(X), codes, atol=1e-6)
+        for decoder in ("repeat", "teacher_forcing"):
+            predictor = LSTMSequencePredictor(decoder=decoder, units=4, epochs=2,
+                                              random_state=0)
+            y_pred = predictor.fit(X[:, :6], X[:, 6:]).predict(X[:, :6])
+            assert y_pred.shape == (30, 2, 2)
+            again = pickle.loads(pickle.dumps(predictor))
+            np.testing.assert_allclose(again.predict(X[:, :6]), y_pred, atol=1e-6)
+        print("jax ok")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "jax ok" in result.stdout
