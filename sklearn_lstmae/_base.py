@@ -11,11 +11,8 @@ corrects, so that it can be dropped when scikeras catches up.
 """
 
 import inspect
-import logging
 import random
 import sys
-import threading
-import weakref
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -31,6 +28,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._compiled import feed_steps_from_python, has_accelerator, quiet_step_tracing
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
 
 # scikeras 0.13 defines only `_more_tags`, which sklearn >= 1.6 ignores and whose
@@ -39,15 +37,13 @@ from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
 if "__sklearn_tags__" not in vars(BaseWrapper):
     BaseWrapper.__sklearn_tags__ = BaseEstimator.__sklearn_tags__
 
-#: Rows per call of the Keras model at inference, so memory stays bounded.
-_INFERENCE_CHUNK = 4096
-
-#: Training work (sequences x epochs x time steps) from which XLA compilation
-#: pays for itself on CPU with ``jit_compile="auto"``. Measured on 2 cores
-#: (benchmarks/bench_fit.py): XLA trains 1.6-2x faster per step but spends
-#: 10-40 s compiling, so it breaks even at about 1.5e6 sequence-steps, both
-#: for 30-step and 200-step sequences.
-_JIT_MIN_WORK = 2_000_000
+#: Training work (sequences x epochs x time steps) from which the fast training
+#: paths pay for their start-up cost on CPU: steps traced for static batch shapes
+#: (a second tracing for the last, partial batch) and, for short sequences,
+#: XLA (10-60 s of compilation). Measured on 2 cores: benchmarks/RESULTS.md.
+_FAST_MIN_WORK = 2_000_000
+#: Longest sequences for which ``jit_compile="auto"`` chooses XLA on CPU.
+_JIT_MAX_TIMESTEPS = 100
 
 
 @contextmanager
@@ -94,116 +90,6 @@ def _tensorflow_global_seed():
     from tensorflow.python.eager import context
 
     return context.global_seed()
-
-
-class _KerasStepTracingFilter(logging.Filter):
-    """Drop TensorFlow's "triggered tf.function retracing" warning about Keras'
-    own step functions while one of our estimators trains.
-
-    TensorFlow counts tracing per Python code object, and every Keras model
-    builds its train/test step functions from the same code, so a grid search
-    that fits many small models (each traced once, as a new model must be)
-    looks like one function being retraced again and again. Only that false
-    alarm is dropped, and only during our fits; inference functions are our
-    own and keyed per model, so they never trigger it.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return not (
-            "triggered tf.function retracing" in message
-            and "TensorFlowTrainer._make_function" in message
-        )
-
-
-_tracing_filter = _KerasStepTracingFilter()
-_tracing_filter_users = 0
-_tracing_filter_lock = threading.Lock()
-
-
-@contextmanager
-def _quiet_step_tracing():
-    """Install :class:`_KerasStepTracingFilter` on TensorFlow's logger for a
-    block (reference-counted, so concurrent fits in threads share it)."""
-    global _tracing_filter_users
-    logger = logging.getLogger("tensorflow")
-    with _tracing_filter_lock:
-        if _tracing_filter_users == 0:
-            logger.addFilter(_tracing_filter)
-        _tracing_filter_users += 1
-    try:
-        yield
-    finally:
-        with _tracing_filter_lock:
-            _tracing_filter_users -= 1
-            if _tracing_filter_users == 0:
-                logger.removeFilter(_tracing_filter)
-
-
-def _has_accelerator() -> bool:
-    import tensorflow as tf
-
-    return any(
-        device.device_type != "CPU" for device in tf.config.list_physical_devices()
-    )
-
-
-class _Forward:
-    """``model(inputs, training=False)`` as an object: TensorFlow counts retracing
-    per code object, so one shared function would warn after five models."""
-
-    def __init__(self, model):
-        # Weak, so that the cache entry (keyed weakly by the model) can go away.
-        self.model = weakref.ref(model)
-
-    def __call__(self, inputs):
-        return self.model()(inputs, training=False)
-
-
-_inference_functions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def _inference_function(model: keras.Model):
-    """A compiled forward pass of ``model`` with one stable input signature.
-
-    ``Model.predict`` pays a large fixed cost per call and ``predict_on_batch``
-    retraces for every new batch size; a ``tf.function`` with a batch dimension
-    of None is traced once per model and reused for every call. Cached per model
-    object (weakly, so it goes away with the model and is never pickled).
-    """
-    function = _inference_functions.get(model)
-    if function is None:
-        if keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
-            function = tf.function(_Forward(model), input_signature=signature)
-        else:
-            function = model.predict_on_batch
-        _inference_functions[model] = function
-    return function
-
-
-def predict_in_chunks(model: keras.Model, inputs, prepare=None) -> np.ndarray:
-    """Run ``model`` on ``inputs`` in bounded chunks, without ``Model.predict``.
-
-    ``inputs`` is an array of model inputs, or, with ``prepare``, a
-    :class:`SequenceBatch` that ``prepare`` turns into model inputs one chunk
-    at a time (so scaled copies never exist for the whole input at once).
-    """
-    function = _inference_function(model)
-    n_rows = len(inputs) if prepare is None else inputs.n_samples
-    outputs = []
-    for rows in row_chunks(n_rows):
-        chunk = inputs[rows] if prepare is None else prepare(inputs.take(rows))
-        outputs.append(np.asarray(function(chunk)))
-    return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
-
-
-def row_chunks(n_rows: int):
-    """Slices of at most ``_INFERENCE_CHUNK`` rows covering ``range(n_rows)``."""
-    for start in range(0, n_rows, _INFERENCE_CHUNK):
-        yield slice(start, start + _INFERENCE_CHUNK)
 
 
 def _loss_weights(targets, step_weights, sample_weight):
@@ -406,7 +292,7 @@ class SequenceEstimatorBase(BaseWrapper):
             batch, inputs, y, reset=not continuing
         )
         weights = _loss_weights(targets, step_weights, weights)
-        with seeded(self.random_state), _quiet_step_tracing():
+        with seeded(self.random_state), quiet_step_tracing():
             if not continuing:
                 # scikeras seeds build and fit with its own context when
                 # `_random_state` is set (toggling op determinism); `seeded` does it.
@@ -416,6 +302,8 @@ class SequenceEstimatorBase(BaseWrapper):
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
                 self._initialize_callbacks()
             self._ensure_compiled_model()
+            if self._large_training(batch.n_samples, epochs):
+                feed_steps_from_python(self.model_)
             validation_split = self._validation_split(batch.n_samples)
             fit_callbacks = self._fit_callbacks
             self._fit_callbacks = fit_callbacks + self._early_stopping(validation_split)
@@ -434,14 +322,21 @@ class SequenceEstimatorBase(BaseWrapper):
                 self._fit_callbacks = fit_callbacks
         self._check_finite_loss()
 
+    def _large_training(self, n_samples: int, epochs: int) -> bool:
+        """Whether a fit is long enough to repay the fast paths' start-up."""
+        return n_samples * epochs * self.n_timesteps_ >= _FAST_MIN_WORK
+
     def _choose_jit_compile(self, n_samples: int, epochs: int):
         """What to pass to Keras' ``compile(jit_compile=...)``."""
         if self.jit_compile != "auto":
             return bool(self.jit_compile)
-        if keras.backend.backend() == "tensorflow" and not _has_accelerator():
+        if keras.backend.backend() == "tensorflow" and not has_accelerator():
             # Keras' "auto" never uses XLA on a CPU-only machine; it wins there
-            # once the training work repays the compilation time.
-            return n_samples * epochs * self.n_timesteps_ >= _JIT_MIN_WORK
+            # for short sequences once the training work repays compilation.
+            return (
+                self._large_training(n_samples, epochs)
+                and self.n_timesteps_ <= _JIT_MAX_TIMESTEPS
+            )
         # Keras' own choice: XLA on GPU/TPU and with JAX, none with torch.
         return "auto"
 

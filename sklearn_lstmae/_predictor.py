@@ -8,7 +8,8 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import SequenceEstimatorBase, predict_in_chunks
+from ._base import SequenceEstimatorBase
+from ._compiled import predict_in_chunks
 from ._data import (
     SequenceScaler,
     from_targets,

@@ -8,7 +8,8 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._base import SequenceEstimatorBase, predict_in_chunks, row_chunks
+from ._base import SequenceEstimatorBase
+from ._compiled import predict_in_chunks, row_chunks
 from ._data import from_sequences, reverse_steps, shift_right, split_future
 from ._networks import (
     build_encoder,

@@ -18,6 +18,7 @@ from sklearn_lstmae import (
     LSTMAutoencoderTransformer,
     LSTMSequencePredictor,
     _base,
+    _compiled,
     _data,
 )
 from sklearn_lstmae.datasets import make_sequence_classification
@@ -78,7 +79,7 @@ def test_chunked_inference_equals_one_chunk(monkeypatch, ragged, make):
         estimator.fit(X)
         methods = [estimator.transform, estimator.score_samples]
     whole = [method(X) for method in methods]
-    monkeypatch.setattr(_base, "_INFERENCE_CHUNK", 5)  # 23 rows: 5 chunks
+    monkeypatch.setattr(_compiled, "_INFERENCE_CHUNK", 5)  # 23 rows: 5 chunks
     for method, expected in zip(methods, whole, strict=True):
         np.testing.assert_allclose(method(X), expected, rtol=0, atol=1e-6)
 
@@ -116,7 +117,7 @@ def test_no_retracing_warning_across_a_grid_search():
     assert len(search.cv_results_["params"]) * 5 == 20
     assert not [m for m in records.messages if "retracing" in m], records.messages
     # The filter is only in place during fits.
-    assert _base._tracing_filter not in logger.filters
+    assert _compiled._tracing_filter not in logger.filters
 
 
 def test_retracing_filter_keeps_other_warnings():
@@ -130,18 +131,20 @@ def test_retracing_filter_keeps_other_warnings():
         None,
         None,
     )
-    assert _base._tracing_filter.filter(record)
+    assert _compiled._tracing_filter.filter(record)
     record.msg = record.msg.replace(
         "my_step", "TensorFlowTrainer._make_function.<locals>.multi_step_on_iterator"
     )
-    assert not _base._tracing_filter.filter(record)
+    assert not _compiled._tracing_filter.filter(record)
 
 
 def test_jit_compile_auto_uses_xla_only_for_large_training_work(sequences):
     X, _ = sequences
     ae = tiny().fit(X)
     assert ae.jit_compile_ is False  # 30 x 2 x 8 sequence-steps: not worth it
-    assert ae._choose_jit_compile(10_000, 100) is True
+    assert ae._choose_jit_compile(10_000, 100) is True  # short sequences
+    ae.n_timesteps_ = 500
+    assert ae._choose_jit_compile(10_000, 100) is False  # long: XLA is slower
     assert tiny(jit_compile=False)._choose_jit_compile(10_000, 100) is False
 
 
@@ -222,3 +225,31 @@ def test_works_under_the_jax_backend(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "jax ok" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"validation_split": 0.2},
+        {"objective": "composite", "decoder": "conditional"},
+    ],
+    ids=["validation", "composite-conditional"],
+)
+def test_python_fed_steps_train_like_keras_fit(monkeypatch, ragged, params):
+    # The fast path (large fits) runs the same Keras steps on the same batches.
+    X = ragged * 4  # 24 sequences: one full batch of 16 and a partial one
+    weights = np.linspace(0.5, 2.0, len(X))
+    default = tiny(**params).fit(X, sample_weight=weights)
+    monkeypatch.setattr(_base, "_FAST_MIN_WORK", 0)
+    fast = tiny(**params).fit(X, sample_weight=weights)
+    assert getattr(fast.model_.train_function, "fed_from_python", False)
+    assert not getattr(default.model_.train_function, "fed_from_python", False)
+    # The training loss (and validation loss) are the same. (Keras' per-output
+    # breakdown of a composite loss is averaged over batches differently by
+    # its two step paths, so it is not compared.)
+    for key in ("loss", "val_loss"):
+        if key in default.history_:
+            np.testing.assert_allclose(
+                fast.history_[key], default.history_[key], rtol=1e-4
+            )
+    np.testing.assert_allclose(fast.transform(X), default.transform(X), atol=1e-5)
