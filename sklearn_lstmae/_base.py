@@ -37,13 +37,10 @@ from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
 if "__sklearn_tags__" not in vars(BaseWrapper):
     BaseWrapper.__sklearn_tags__ = BaseEstimator.__sklearn_tags__
 
-#: Training work (sequences x epochs x time steps) from which the fast training
-#: paths pay for their start-up cost on CPU: steps traced for static batch shapes
-#: (a second tracing for the last, partial batch) and, for short sequences,
-#: XLA (10-60 s of compilation). Measured on 2 cores: benchmarks/RESULTS.md.
+#: Training work (sequences x epochs x time steps) from which training steps
+#: traced for static batch shapes pay for their second tracing (for the last,
+#: partial batch) on CPU. Measured on 2 cores: benchmarks/RESULTS.md.
 _FAST_MIN_WORK = 2_000_000
-#: Longest sequences for which ``jit_compile="auto"`` chooses XLA on CPU.
-_JIT_MAX_TIMESTEPS = 100
 
 
 @contextmanager
@@ -297,7 +294,7 @@ class SequenceEstimatorBase(BaseWrapper):
                 # scikeras seeds build and fit with its own context when
                 # `_random_state` is set (toggling op determinism); `seeded` does it.
                 self._random_state = None
-                self.jit_compile_ = self._choose_jit_compile(batch.n_samples, epochs)
+                self.jit_compile_ = self._choose_jit_compile()
                 self.model_ = self._build_keras_model()
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
                 self._initialize_callbacks()
@@ -326,17 +323,14 @@ class SequenceEstimatorBase(BaseWrapper):
         """Whether a fit is long enough to repay the fast paths' start-up."""
         return n_samples * epochs * self.n_timesteps_ >= _FAST_MIN_WORK
 
-    def _choose_jit_compile(self, n_samples: int, epochs: int):
+    def _choose_jit_compile(self):
         """What to pass to Keras' ``compile(jit_compile=...)``."""
         if self.jit_compile != "auto":
             return bool(self.jit_compile)
         if keras.backend.backend() == "tensorflow" and not has_accelerator():
-            # Keras' "auto" never uses XLA on a CPU-only machine; it wins there
-            # for short sequences once the training work repays compilation.
-            return (
-                self._large_training(n_samples, epochs)
-                and self.n_timesteps_ <= _JIT_MAX_TIMESTEPS
-            )
+            # Measured on CPU: with steps traced for static shapes, XLA trains
+            # more slowly (0.6-0.9x) and compiles for seconds to a minute.
+            return False
         # Keras' own choice: XLA on GPU/TPU and with JAX, none with torch.
         return "auto"
 

@@ -133,11 +133,12 @@ class LSTMAutoencoderTransformer(
         building a new one.
     jit_compile : "auto" or bool, default="auto"
         Train with XLA compilation (Keras' ``compile(jit_compile=...)``).
-        ``"auto"``: on a CPU-only TensorFlow machine, XLA when the training work
-        (sequences x epochs x time steps) reaches 2 million sequence-steps, where
-        its 1.6-2x faster steps repay its 10-40 s of compilation (see
-        ``benchmarks/RESULTS.md``); otherwise Keras' own choice (XLA on GPU and
-        with the JAX backend). The choice made is ``jit_compile_``.
+        ``"auto"``: no XLA with TensorFlow on CPU, where it measured slower than
+        our default training path (see ``benchmarks/RESULTS.md``); otherwise
+        Keras' own choice (XLA on GPU and with the JAX backend). The choice made
+        is ``jit_compile_``. Independently of it, fits of at least 2 million
+        sequence-steps (sequences x epochs x time steps) trace their training
+        steps for static batch shapes, 2-6x faster on CPU.
     **kwargs : dict
         Other scikeras parameters and routed settings (``optimizer__*``,
         ``loss__*``, ``fit__*``, ``callbacks__*``, ``shuffle``, ``metrics``...).

@@ -138,14 +138,15 @@ def test_retracing_filter_keeps_other_warnings():
     assert not _compiled._tracing_filter.filter(record)
 
 
-def test_jit_compile_auto_uses_xla_only_for_large_training_work(sequences):
+def test_jit_compile_auto_is_no_xla_on_cpu_and_fast_steps_only_for_large_fits(
+    sequences,
+):
     X, _ = sequences
     ae = tiny().fit(X)
-    assert ae.jit_compile_ is False  # 30 x 2 x 8 sequence-steps: not worth it
-    assert ae._choose_jit_compile(10_000, 100) is True  # short sequences
-    ae.n_timesteps_ = 500
-    assert ae._choose_jit_compile(10_000, 100) is False  # long: XLA is slower
-    assert tiny(jit_compile=False)._choose_jit_compile(10_000, 100) is False
+    assert ae.jit_compile_ is False
+    assert not ae._large_training(30, 2)  # 30 x 2 x 8 sequence-steps
+    assert ae._large_training(10_000, 100)
+    assert tiny(jit_compile=True)._choose_jit_compile() is True
 
 
 def test_jit_compile_true_trains_every_network_kind(ragged):
