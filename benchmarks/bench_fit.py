@@ -95,6 +95,14 @@ CONTENDERS = {
 }
 
 
+def contenders():
+    """All contenders on TensorFlow; on JAX (always compiled: Keras without jit
+    runs it op by op) the hand-written defaults and ours."""
+    if keras.backend.backend() == "tensorflow":
+        return list(CONTENDERS)
+    return ["Keras by hand, defaults", 'ours, default ("auto")']
+
+
 def measure(workload, name, epochs):
     """One fit of one contender (in a fresh process): its timings."""
     n_samples, n_timesteps, n_features = WORKLOADS[workload]
@@ -114,9 +122,9 @@ def measure(workload, name, epochs):
 def run(workload, rounds, epochs):
     """Every contender once per round, each fit in a fresh process (a finished
     fit's threads and caches must not slow the next contender down)."""
-    results = {name: [] for name in CONTENDERS}
+    results = {name: [] for name in contenders()}
     for round_ in range(rounds):
-        for name in CONTENDERS:
+        for name in contenders():
             command = [sys.executable, __file__, "--child", workload, name]
             command += ["--epochs", str(epochs)]
             output = subprocess.run(
@@ -159,7 +167,10 @@ def report(summaries, rounds, epochs) -> str:
         for ours, hand in [
             ("ours, jit_compile=False", "Keras by hand, defaults"),
             ("ours, jit_compile=True", "Keras by hand, jit_compile=True"),
+            ('ours, default ("auto")', "Keras by hand, defaults"),
         ]:
+            if ours not in summary:
+                continue
             ratio = summary[ours]["steady"] / summary[hand]["steady"]
             same.append(f"{workload}: `{ours}` / `{hand}` = {ratio:.2f}x")
     n = {w: WORKLOADS[w] for w in summaries}

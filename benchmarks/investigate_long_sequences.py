@@ -3,8 +3,9 @@
 One training step (forward + backward + SGD update) of a single 64-unit LSTM
 layer on W2-shaped batches (200 steps x 1 feature), interleaved and repeated:
 
-- Keras ``layers.LSTM`` under ``tf.function`` (what ``fit`` runs), without and
-  with XLA;
+- Keras ``layers.LSTM`` under ``tf.function``, traced for the static batch
+  shape (what our fast path runs) or for a batch dimension of None (what
+  ``Model.fit`` runs), and with XLA;
 - TensorFlow's fused CPU kernel ``tf.raw_ops.BlockLSTMV2`` (one op for the
   whole sequence, with its own gradient kernel), which Keras 3 does not use;
 - the Keras layer with batch 256 instead of 64 (sequences per second).
@@ -23,12 +24,16 @@ import tensorflow as tf
 UNITS, N_TIMESTEPS, N_FEATURES = 64, 200, 1
 
 
-def keras_step(batch_size, jit_compile):
+def keras_step(batch_size, jit_compile, static_batch=True):
     layer = keras.layers.LSTM(UNITS, return_sequences=True)
     layer.build((batch_size, N_TIMESTEPS, N_FEATURES))
     variables = layer.trainable_variables
+    # Keras' fit traces its step for a batch dimension of None.
+    signature = None
+    if not static_batch:
+        signature = [tf.TensorSpec((None, N_TIMESTEPS, N_FEATURES), tf.float32)]
 
-    @tf.function(jit_compile=jit_compile)
+    @tf.function(jit_compile=jit_compile, input_signature=signature)
     def step(x):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(layer(x)))
@@ -83,6 +88,7 @@ def main():
     rng = np.random.default_rng(0)
     contenders = {
         "Keras LSTM, batch 64": (keras_step(64, False), 64),
+        "Keras LSTM, batch 64 traced as None": (keras_step(64, False, False), 64),
         "Keras LSTM + XLA, batch 64": (keras_step(64, True), 64),
         "fused BlockLSTMV2, batch 64": (fused_step(64), 64),
         "Keras LSTM, batch 256": (keras_step(256, False), 256),

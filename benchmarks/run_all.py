@@ -27,6 +27,7 @@ def main():
     run("bench_inference.py")
     run("bench_memory.py")
     run("bench_fit.py")
+    run("investigate_long_sequences.py")
     if importlib.util.find_spec("jax") is not None:
         run("bench_fit.py", KERAS_BACKEND="jax")
     else:
