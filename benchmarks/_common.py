@@ -1,10 +1,13 @@
 """Shared pieces of the benchmark scripts: workloads, the hand-written reference
 model, timing and the RESULTS.md writer. Not part of the package."""
 
+import json
 import os
 import platform
 import re
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -44,6 +47,14 @@ def hand_written_autoencoder(n_timesteps, n_features, units=64, jit_compile="aut
     )
     model.compile("adam", "mse", jit_compile=jit_compile)
     return model
+
+
+def run_child(script: str, *args: str):
+    """Run ``python script *args`` in a fresh process; the JSON on its last line."""
+    output = subprocess.run(
+        [sys.executable, script, *args], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def median(values):

@@ -21,8 +21,6 @@ compilation), and the projected throughput of the whole 100-epoch fit.
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 
 from _common import (
@@ -31,6 +29,7 @@ from _common import (
     hand_written_autoencoder,
     make_data,
     median,
+    run_child,
     table,
     write_section,
 )
@@ -125,12 +124,9 @@ def run(workload, rounds, epochs):
     results = {name: [] for name in contenders()}
     for round_ in range(rounds):
         for name in contenders():
-            command = [sys.executable, __file__, "--child", workload, name]
-            command += ["--epochs", str(epochs)]
-            output = subprocess.run(
-                command, check=True, capture_output=True, text=True
-            ).stdout
-            result = json.loads(output.strip().splitlines()[-1])
+            result = run_child(
+                __file__, "--child", workload, name, "--epochs", str(epochs)
+            )
             results[name].append(result)
             print(
                 f"{workload} round {round_} {name}: {result['steady']:.0f} seq/s "

@@ -18,12 +18,10 @@ methods, which also check and scale their input.
 
 import argparse
 import json
-import subprocess
-import sys
 import threading
 import time
 
-from _common import Stopwatch, make_data, median, table, write_section
+from _common import Stopwatch, make_data, median, run_child, table, write_section
 
 from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
 
@@ -154,13 +152,7 @@ def main():
             print(rows[-1], flush=True)
     million = {}
     for which in ("ours", "keras"):
-        output = subprocess.run(
-            [sys.executable, __file__, "--one-million", which],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        million[which] = json.loads(output.strip().splitlines()[-1])
+        million[which] = run_child(__file__, "--one-million", which)
         print(which, million[which], flush=True)
     mib = 2**20
     body = (

@@ -12,10 +12,14 @@ garbage collection following each fit.
 import argparse
 import gc
 import json
-import subprocess
-import sys
 
-from _common import hand_written_autoencoder, make_data, table, write_section
+from _common import (
+    hand_written_autoencoder,
+    make_data,
+    run_child,
+    table,
+    write_section,
+)
 
 N_FITS = 30
 
@@ -56,13 +60,7 @@ def main():
         ("ours", "LSTMAutoencoderTransformer"),
         ("keras", "Keras by hand"),
     ]:
-        output = subprocess.run(
-            [sys.executable, __file__, "--child", which],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        rss = json.loads(output.strip().splitlines()[-1])
+        rss = run_child(__file__, "--child", which)
         growth[which] = (rss[-1] - rss[2]) / mib
         rows.append(
             [label]

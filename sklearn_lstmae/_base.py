@@ -294,7 +294,6 @@ class SequenceEstimatorBase(BaseWrapper):
                 # scikeras seeds build and fit with its own context when
                 # `_random_state` is set (toggling op determinism); `seeded` does it.
                 self._random_state = None
-                self.jit_compile_ = self._choose_jit_compile()
                 self.model_ = self._build_keras_model()
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
                 self._initialize_callbacks()
@@ -336,7 +335,7 @@ class SequenceEstimatorBase(BaseWrapper):
 
     def _get_compile_kwargs(self):
         kwargs = super()._get_compile_kwargs()
-        kwargs["jit_compile"] = getattr(self, "jit_compile_", "auto")
+        kwargs["jit_compile"] = self._choose_jit_compile()
         return kwargs
 
     def _validation_split(self, n_samples: int) -> float:
