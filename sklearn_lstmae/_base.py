@@ -30,6 +30,7 @@ from sklearn.utils.validation import (
 
 from ._compiled import feed_steps_from_python, has_accelerator, quiet_step_tracing
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
+from ._trainers import training_model
 
 # scikeras 0.13 defines only `_more_tags`, which sklearn >= 1.6 ignores and whose
 # presence `check_estimator_tags_renamed` rejects; an explicit `__sklearn_tags__`
@@ -54,28 +55,39 @@ def seeded(random_state):
     if random_state is None:
         yield
         return
+    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    saved_tf = _tensorflow_global_seed()
+    try:
+        with random_state_kept():
+            keras.utils.set_random_seed(seed)
+            yield
+    finally:
+        if saved_tf is not _NO_TENSORFLOW:
+            import tensorflow as tf
+
+            tf.random.set_seed(saved_tf)
+
+
+@contextmanager
+def random_state_kept():
+    """Run a block without it changing Python's, NumPy's or Keras' global random
+    state (TensorFlow's global seed is ``seeded``'s business: restoring it also
+    restarts TensorFlow's sequence of op seeds, which nothing here should do)."""
     from keras.src.backend.common import global_state
     from keras.src.random import seed_generator
     from keras.src.utils import rng_utils
 
-    seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     keras_keys = (rng_utils.GLOBAL_RANDOM_SEED, seed_generator.GLOBAL_SEED_GENERATOR)
     saved_keras = [global_state.get_global_attribute(key) for key in keras_keys]
     saved_python = random.getstate()
     saved_numpy = np.random.get_state()  # noqa: NPY002 (restoring it is the point)
-    saved_tf = _tensorflow_global_seed()
     try:
-        keras.utils.set_random_seed(seed)
         yield
     finally:
         random.setstate(saved_python)
         np.random.set_state(saved_numpy)  # noqa: NPY002
         for key, value in zip(keras_keys, saved_keras, strict=True):
             global_state.set_global_attribute(key, value)
-        if saved_tf is not _NO_TENSORFLOW:
-            import tensorflow as tf
-
-            tf.random.set_seed(saved_tf)
 
 
 _NO_TENSORFLOW = object()
@@ -298,25 +310,36 @@ class SequenceEstimatorBase(BaseWrapper):
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
                 self._initialize_callbacks()
             self._ensure_compiled_model()
-            if self._large_training(batch.n_samples, epochs):
-                feed_steps_from_python(self.model_)
             validation_split = self._validation_split(batch.n_samples)
             fit_callbacks = self._fit_callbacks
             self._fit_callbacks = fit_callbacks + self._early_stopping(validation_split)
+            model = self.model_
             try:
-                self._fit_keras_model(
-                    network_inputs,
-                    targets,
-                    sample_weight=weights,
-                    warm_start=warm_start,
-                    epochs=epochs,
-                    initial_epoch=initial_epoch,
-                    validation_split=validation_split,
-                    **kwargs,
-                )
+                with training_model(model, self._build_twin) as trainer:
+                    if self._large_training(batch.n_samples, epochs):
+                        feed_steps_from_python(trainer)
+                    # scikeras' fit trains `self.model_`: point it at the trainer.
+                    self.model_ = trainer
+                    self._fit_keras_model(
+                        network_inputs,
+                        targets,
+                        sample_weight=weights,
+                        warm_start=warm_start,
+                        epochs=epochs,
+                        initial_epoch=initial_epoch,
+                        validation_split=validation_split,
+                        **kwargs,
+                    )
             finally:
+                self.model_ = model
                 self._fit_callbacks = fit_callbacks
         self._check_finite_loss()
+
+    def _build_twin(self) -> keras.Model:
+        """A new compiled model like ``model_`` (for ``training_model``), built
+        without consuming random numbers the fit would otherwise draw."""
+        with random_state_kept():
+            return self._build_keras_model()
 
     def _large_training(self, n_samples: int, epochs: int) -> bool:
         """Whether a fit is long enough to repay the fast paths' start-up."""

@@ -1,0 +1,106 @@
+"""Training models reused across fits (issue 5: no memory growth across fits).
+
+An estimator's ``model_`` never trains; an idle compiled model of the same
+architecture does, and hands its state back. These tests pin what users must not
+notice: same results, nothing shared, nothing half-copied.
+"""
+
+import keras
+import numpy as np
+import pytest
+
+from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor, _trainers
+
+from .conftest import TINY, TINY_PREDICTOR
+
+
+@pytest.fixture
+def empty_pool(monkeypatch):
+    monkeypatch.setattr(_trainers, "_idle", type(_trainers._idle)())
+
+
+def tiny(**params):
+    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+
+
+def test_fits_of_one_architecture_build_one_training_model(sequences, empty_pool):
+    X, _ = sequences
+    built = _trainers.built_count
+    first = tiny().fit(X)  # the training model is built for this fit
+    codes = first.transform(X)
+    for seed in (1, 2):
+        tiny(random_state=seed).fit(X)
+    again = tiny().fit(X)  # trains on the idle model left by earlier fits
+    assert _trainers.built_count == built + 1
+    np.testing.assert_array_equal(again.transform(X), codes)
+    np.testing.assert_array_equal(first.transform(X), codes)  # untouched since
+
+
+@pytest.mark.parametrize("decoder", ["repeat", "teacher_forcing"])
+def test_predictor_reuses_training_models_with_identical_results(
+    sequences, empty_pool, decoder
+):
+    X, _ = sequences
+    make = LSTMSequencePredictor(**TINY_PREDICTOR, decoder=decoder, random_state=3)
+    built = _trainers.built_count
+    first = make.fit(X[:, :6], X[:, 6:]).predict(X[:, :6])
+    second = LSTMSequencePredictor(**make.get_params()).fit(X[:, :6], X[:, 6:])
+    assert _trainers.built_count == built + 1
+    np.testing.assert_array_equal(second.predict(X[:, :6]), first)
+
+
+def test_fitted_models_are_never_the_training_models(sequences, empty_pool):
+    X, _ = sequences
+    estimators = [tiny(random_state=seed).fit(X) for seed in range(3)]
+    idle = [model for models in _trainers._idle.values() for model in models]
+    models = [estimator.model_ for estimator in estimators]
+    assert len({id(model) for model in models}) == 3
+    assert not {id(model) for model in models} & {id(model) for model in idle}
+
+
+def test_different_settings_train_different_models(sequences):
+    X, _ = sequences
+    keys = {
+        _trainers.architecture_key(tiny(**params).fit(X[:, :3]).model_)
+        for params in ({}, {"optimizer__learning_rate": 0.01}, {"loss": "mae"})
+    }
+    assert len(keys) == 3
+    assert (
+        _trainers.architecture_key(tiny(random_state=5).fit(X[:, :3]).model_) in keys
+    )  # the seed is not architecture
+
+
+def test_failed_fit_leaves_the_fitted_state(sequences):
+    X, _ = sequences
+    failing = []
+
+    def fail(batch, logs):
+        if failing:
+            raise RuntimeError("stop here")
+
+    callback = keras.callbacks.LambdaCallback(on_batch_end=fail)
+    estimator = tiny(warm_start=True, callbacks=[callback]).fit(X)
+    codes = estimator.transform(X)
+    iterations = int(estimator.model_.optimizer.iterations)
+    failing.append(True)  # the next fit fails after training on one batch
+    with pytest.raises(RuntimeError, match="stop here"):
+        estimator.fit(X)
+    np.testing.assert_array_equal(estimator.transform(X), codes)
+    assert int(estimator.model_.optimizer.iterations) == iterations
+
+
+def test_continued_training_keeps_optimizer_state(sequences):
+    X, _ = sequences
+    estimator = tiny(epochs=1).fit(X)
+    steps_per_epoch = int(estimator.model_.optimizer.iterations)
+    assert steps_per_epoch > 0  # the trained optimizer state came back
+    estimator.partial_fit(X)
+    assert int(estimator.model_.optimizer.iterations) == 2 * steps_per_epoch
+
+
+def test_idle_training_models_are_bounded(monkeypatch, empty_pool, sequences):
+    X, _ = sequences
+    monkeypatch.setattr(_trainers, "_MAX_IDLE", 2)
+    for units in (3, 4, 5):
+        tiny(units=units, epochs=1).fit(X[:, :3])
+    assert sum(len(models) for models in _trainers._idle.values()) == 2
