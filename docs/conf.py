@@ -1,0 +1,52 @@
+"""Sphinx configuration: pydata theme, numpydoc API pages, sphinx-gallery.
+
+Build with ``sphinx-build -W -b html docs docs/_build/html`` (``docs`` extra);
+the gallery executes ``examples/plot_*.py``.
+"""
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import sklearn_lstmae  # noqa: E402
+
+project = "sklearn-lstmae"
+author = "sklearn-lstmae developers"
+copyright = "2026, sklearn-lstmae developers"
+release = version = sklearn_lstmae.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+templates_path = []
+html_theme = "pydata_sphinx_theme"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_prev_next": False,
+}
+html_static_path = []
+html_title = f"sklearn-lstmae {version}"
+
+autosummary_generate = True
+autodoc_default_options = {"members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+    "abort_on_example_error": True,
+    "show_memory": False,
+    "capture_repr": ("_repr_html_", "__repr__"),
+}
