@@ -8,7 +8,7 @@ import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import sklearn_lstmae  # noqa: E402
+import sklearn_lstmae
 
 project = "sklearn-lstmae"
 author = "sklearn-lstmae developers"

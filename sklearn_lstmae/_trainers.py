@@ -35,21 +35,53 @@ def architecture_key(model: keras.Model) -> tuple:
     """What two models must share for one to train in place of the other:
     layers, shapes, dtypes, loss, optimizer settings and compile options.
 
-    Keras' own config describes all of it except the optimizer's
-    auto-generated name (dropped) and plain Python loss functions, which it
+    Keras' own config describes all of it, up to names Keras generates (see
+    :func:`canonical_config`), except plain Python loss functions, which it
     records by name only (kept by identity instead).
     """
-    config = json.loads(model.to_json())
-    compiled = config.get("compile_config") or {}
-    optimizer = compiled.get("optimizer")
-    if isinstance(optimizer, dict):
-        optimizer.get("config", {}).pop("name", None)
     functions = tuple(
         value
         for value in _leaves(getattr(model, "loss", None))
         if isinstance(value, types.FunctionType)
     )
-    return (json.dumps(config, sort_keys=True), functions)
+    return (canonical_config(model), functions)
+
+
+def canonical_config(model: keras.Model, *, compiled: bool = True) -> str:
+    """``model``'s Keras config as JSON, with every layer, operation and
+    optimizer name replaced by its order of first appearance.
+
+    Keras numbers the names it generates per process (``isnan_3``, ``adam_7``:
+    the operations of our padding mask, the optimizer), so two builds of one
+    network differ only there; renaming consistently keeps the wiring (which
+    refers to layers by name) and makes the two equal. Without ``compiled``
+    the compile settings are left out: the network alone.
+    """
+    config = json.loads(model.to_json())
+    if not compiled:
+        config.pop("compile_config", None)
+    names: dict[str, str] = {}
+
+    def collect(value):
+        if isinstance(value, dict):
+            name = value.get("name")
+            if isinstance(name, str):
+                names.setdefault(name, f"#{len(names)}")
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    def rename(value):
+        if isinstance(value, dict):
+            return {key: rename(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [rename(item) for item in value]
+        return names.get(value, value) if isinstance(value, str) else value
+
+    collect(config)
+    return json.dumps(rename(config), sort_keys=True)
 
 
 def _leaves(value):

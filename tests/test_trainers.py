@@ -104,3 +104,13 @@ def test_idle_training_models_are_bounded(monkeypatch, empty_pool, sequences):
     for units in (3, 4, 5):
         tiny(units=units, epochs=1).fit(X[:, :3])
     assert sum(len(models) for models in _trainers._idle.values()) == 2
+
+
+def test_variable_length_fits_reuse_one_training_model(ragged, empty_pool):
+    # The padding mask's operations get process-wide numbered names from Keras;
+    # the architecture key must not see them.
+    built = _trainers.built_count
+    codes = tiny().fit(ragged).transform(ragged)
+    again = tiny().fit(ragged)
+    assert _trainers.built_count == built + 1
+    np.testing.assert_array_equal(again.transform(ragged), codes)

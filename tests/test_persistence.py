@@ -1,0 +1,205 @@
+"""save/load without pickle: identical round trips, tampered and foreign
+archives refused with clear errors."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor, load, save
+
+from .conftest import TINY, TINY_PREDICTOR
+
+TRANSFORMER_VARIANTS = {
+    "reconstruct": {},
+    "reversed": {"reverse_target": True},
+    "predict": {"objective": "predict", "n_future": 2},
+    "composite": {"objective": "composite", "n_future": 2, "future_weight": 0.5},
+    "conditional": {"decoder": "conditional"},
+    "last state": {"encoding_dim": None},
+    "temporal code": {"temporal_code": True, "encoding_dim": 2},
+    "stacked bidirectional gru": {
+        "units": (4, 3),
+        "cell": "gru",
+        "bidirectional": True,
+        "dropout": 0.1,
+    },
+}
+
+
+def round_trip(estimator, tmp_path):
+    path = tmp_path / "model.lstmae"
+    save(estimator, path)
+    return load(path)
+
+
+@pytest.mark.parametrize("variant", TRANSFORMER_VARIANTS)
+def test_transformer_round_trip_is_identical(sequences, tmp_path, variant):
+    X, _ = sequences
+    params = {**TINY, "random_state": 0, **TRANSFORMER_VARIANTS[variant]}
+    estimator = LSTMAutoencoderTransformer(**params).fit(X)
+    loaded = round_trip(estimator, tmp_path)
+    assert type(loaded) is LSTMAutoencoderTransformer
+    assert loaded.get_params() == estimator.get_params()
+    codes = estimator.transform(X)
+    np.testing.assert_array_equal(loaded.transform(X), codes)
+    np.testing.assert_array_equal(
+        loaded.inverse_transform(codes), estimator.inverse_transform(codes)
+    )
+    np.testing.assert_array_equal(loaded.score_samples(X), estimator.score_samples(X))
+    assert loaded.history_ == estimator.history_
+
+
+def test_round_trip_keeps_dataframe_names_and_variable_length(ragged, tmp_path):
+    frame = pd.DataFrame(
+        np.random.RandomState(0).normal(size=(12, 6)), columns=list("abcdef")
+    )
+    estimator = LSTMAutoencoderTransformer(**TINY, random_state=0).fit(frame)
+    loaded = round_trip(estimator, tmp_path)
+    np.testing.assert_array_equal(loaded.feature_names_in_, estimator.feature_names_in_)
+    np.testing.assert_array_equal(loaded.transform(frame), estimator.transform(frame))
+    assert list(loaded.get_feature_names_out()) == list(
+        estimator.get_feature_names_out()
+    )
+    with pytest.raises(ValueError, match="feature names"):
+        loaded.transform(frame.rename(columns={"a": "z"}))
+    estimator = LSTMAutoencoderTransformer(**TINY, random_state=0).fit(ragged)
+    loaded = round_trip(estimator, tmp_path)
+    np.testing.assert_array_equal(loaded.transform(ragged), estimator.transform(ragged))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"decoder": "teacher_forcing"}, {"level": "last", "units": (4, 3)}],
+    ids=["repeat", "teacher_forcing", "level_last_stacked"],
+)
+def test_predictor_round_trip_is_identical(sequences, tmp_path, params):
+    series = sequences[0][:, :, 0]  # univariate 2D: (n, 8)
+    estimator = LSTMSequencePredictor(**{**TINY_PREDICTOR, "random_state": 0, **params})
+    estimator.fit(series[:, :6], series[:, 6:])
+    loaded = round_trip(estimator, tmp_path)
+    predictions = loaded.predict(series[:, :6])
+    np.testing.assert_array_equal(predictions, estimator.predict(series[:, :6]))
+    assert predictions.shape == (len(series), 2)
+
+
+def test_round_trip_in_a_fresh_process(sequences, tmp_path):
+    X, _ = sequences
+    estimator = LSTMAutoencoderTransformer(**TINY, random_state=0).fit(X)
+    save(estimator, tmp_path / "model.lstmae")
+    np.save(tmp_path / "X.npy", X)
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from sklearn_lstmae import load
+        estimator = load({str(tmp_path / "model.lstmae")!r})
+        np.save({str(tmp_path / "codes.npy")!r},
+                estimator.transform(np.load({str(tmp_path / "X.npy")!r})))
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "codes.npy"), estimator.transform(X)
+    )
+
+
+def test_training_continues_after_loading(sequences, tmp_path):
+    X, _ = sequences
+    estimator = LSTMAutoencoderTransformer(**TINY, random_state=0).fit(X)
+    loaded = round_trip(estimator, tmp_path)
+    steps = int(loaded.model_.optimizer.iterations)
+    assert steps == int(estimator.model_.optimizer.iterations) > 0
+    loaded.partial_fit(X)
+    assert int(loaded.model_.optimizer.iterations) > steps
+    assert len(loaded.history_["loss"]) == len(estimator.history_["loss"]) + 1
+
+
+def rewrite(path, *, metadata=None, model_path=None):
+    """Replace the metadata and/or the model file inside an archive."""
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    if metadata is not None:
+        stored = json.loads(files["estimator.json"])
+        stored.update(metadata)
+        files["estimator.json"] = json.dumps(stored)
+    if model_path is not None:
+        files["model.keras"] = model_path.read_bytes()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+
+
+@pytest.fixture
+def archive(sequences, tmp_path):
+    X, _ = sequences
+    estimator = LSTMAutoencoderTransformer(**TINY, random_state=0).fit(X)
+    path = tmp_path / "model.lstmae"
+    save(estimator, path)
+    return estimator, path
+
+
+def test_model_with_lambda_layer_is_refused(archive, tmp_path):
+    estimator, path = archive
+    inputs = keras.Input(estimator.model_.input_shape[1:])
+    evil = keras.layers.Lambda(lambda x: x * 2.0)(inputs)
+    tampered = keras.Model(inputs, estimator.model_(evil))
+    tampered.save(tmp_path / "evil.keras")
+    rewrite(path, model_path=tmp_path / "evil.keras")
+    with pytest.raises(ValueError, match="Python code .*refused"):
+        load(path)
+
+
+def test_model_that_differs_from_its_parameters_is_refused(
+    archive, sequences, tmp_path
+):
+    X, _ = sequences
+    _, path = archive
+    other = LSTMAutoencoderTransformer(**{**TINY, "units": (5,)}).fit(X)
+    other.model_.save(tmp_path / "other.keras")
+    rewrite(path, model_path=tmp_path / "other.keras")
+    with pytest.raises(ValueError, match="differs from the network"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "metadata, message",
+    [
+        ({"package_version": "99.0.0"}, "written by sklearn-lstmae 99.0.0, newer"),
+        ({"format": 2}, "archive format 2; .* reads format 1"),
+        ({"keras_version": "2.15.0"}, "saved with Keras 2.15.0"),
+        ({"class": "os.system"}, "unknown estimator class 'os.system'"),
+    ],
+)
+def test_incompatible_archives_say_why(archive, metadata, message):
+    _, path = archive
+    rewrite(path, metadata=metadata)
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_files_that_are_not_archives_are_refused(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+    with pytest.raises(ValueError, match="not an archive written by"):
+        load(path)
+
+
+def test_save_refuses_what_it_cannot_store(sequences, tmp_path):
+    X, _ = sequences
+    with pytest.raises(ValueError, match="not fitted yet"):
+        save(LSTMAutoencoderTransformer(), tmp_path / "a.lstmae")
+    with pytest.raises(TypeError, match="stores LSTMAutoencoderTransformer"):
+        save(object(), tmp_path / "a.lstmae")
+    estimator = LSTMAutoencoderTransformer(
+        **TINY, callbacks=[keras.callbacks.TerminateOnNaN()]
+    ).fit(X)
+    with pytest.raises(TypeError, match="parameter 'callbacks'.*pickle"):
+        save(estimator, tmp_path / "a.lstmae")
+    assert not os.path.exists(tmp_path / "a.lstmae")
