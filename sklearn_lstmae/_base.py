@@ -13,6 +13,7 @@ corrects, so that it can be dropped when scikeras catches up.
 import inspect
 import random
 import sys
+from collections import defaultdict
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -134,6 +135,16 @@ def _take_rows(y, keep: np.ndarray):
     if isinstance(y, list | tuple):
         return [row for row, kept in zip(y, keep, strict=True) if kept]
     return np.asarray(y)[keep]
+
+
+class _StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stop training at the first NaN or infinite batch loss (Keras'
+    ``TerminateOnNaN`` does the same but prints, whatever ``verbose`` says)."""
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not np.isfinite(loss):
+            self.model.stop_training = True
 
 
 class SequenceEstimatorBase(BaseWrapper):
@@ -262,7 +273,26 @@ class SequenceEstimatorBase(BaseWrapper):
         return self.scaler_.inverse_transform(values) if self.scale else values
 
     # -- fitting ------------------------------------------------------------
-    def _fit(
+    def _fit(self, X, y, sample_weight, warm_start: bool, **kwargs) -> None:
+        # Replaces scikeras' `_fit`, whose `_validate_data` rejects 3D targets
+        # and whose random-state context toggles TensorFlow op determinism.
+        # A fit that fails for any reason (bad input, divergence, an exception
+        # or Ctrl-C during training) leaves the estimator as it was: fitted as
+        # before (the model's weights are only written after a successful fit,
+        # see `training_model`), or unfitted.
+        before = dict(vars(self))
+        if "history_" in before:  # the one attribute a fit changes in place
+            before["history_"] = defaultdict(
+                list, {key: list(values) for key, values in self.history_.items()}
+            )
+        try:
+            self._fit_once(X, y, sample_weight, warm_start, **kwargs)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+
+    def _fit_once(
         self,
         X,
         y,
@@ -272,8 +302,6 @@ class SequenceEstimatorBase(BaseWrapper):
         initial_epoch: int,
         **kwargs,
     ) -> None:
-        # Replaces scikeras' `_fit`, whose `_validate_data` rejects 3D targets
-        # and whose random-state context toggles TensorFlow op determinism.
         self._validate_params()
         continuing = (self.warm_start or warm_start) and self.__sklearn_is_fitted__()
         if continuing and initial_epoch == 0:
@@ -312,7 +340,11 @@ class SequenceEstimatorBase(BaseWrapper):
             self._ensure_compiled_model()
             validation_split = self._validation_split(batch.n_samples)
             fit_callbacks = self._fit_callbacks
-            self._fit_callbacks = fit_callbacks + self._early_stopping(validation_split)
+            self._fit_callbacks = [
+                *fit_callbacks,
+                _StopOnNonFiniteLoss(),
+                *self._early_stopping(validation_split),
+            ]
             model = self.model_
             try:
                 with training_model(model, self._build_twin) as trainer:
@@ -330,10 +362,11 @@ class SequenceEstimatorBase(BaseWrapper):
                         validation_split=validation_split,
                         **kwargs,
                     )
+                    # Before the trained state is copied back into `model_`.
+                    self._check_finite_loss()
             finally:
                 self.model_ = model
                 self._fit_callbacks = fit_callbacks
-        self._check_finite_loss()
 
     def _build_twin(self) -> keras.Model:
         """A new compiled model like ``model_`` (for ``training_model``), built
@@ -381,12 +414,11 @@ class SequenceEstimatorBase(BaseWrapper):
     def _check_finite_loss(self) -> None:
         losses = self.history_.get("loss", [])
         if losses and not np.all(np.isfinite(losses)):
-            del self.model_
             raise FloatingPointError(
                 f"Training diverged: the loss became {losses[-1]} at epoch "
                 f"{len(losses)}. Lower the learning rate (optimizer__learning_rate), "
                 "keep scale=True, or check the data for extreme values. The "
-                "estimator is left unfitted."
+                "estimator is left as it was before this fit (unfitted if it was)."
             )
 
     def partial_fit(self, X, y=None, sample_weight=None, **kwargs):
