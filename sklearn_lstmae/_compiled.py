@@ -144,12 +144,15 @@ def _inference_function(model: keras.Model):
 
     ``Model.predict`` pays a large fixed cost per call and ``predict_on_batch``
     retraces for every new batch size; a ``tf.function`` with a batch dimension
-    of None is traced once per model and reused for every call. Cached per model
-    object (weakly, so it goes away with the model and is never pickled).
+    of None is traced once per model and reused for every call (a model compiled
+    with ``run_eagerly=True`` runs eagerly here too). Cached per model object
+    (weakly, so it goes away with the model and is never pickled).
     """
     function = _inference_functions.get(model)
     if function is None:
-        if keras.backend.backend() == "tensorflow":
+        if model.run_eagerly:  # asked for no compilation (debugging, tiny data)
+            function = _Forward(model)
+        elif keras.backend.backend() == "tensorflow":
             import tensorflow as tf
 
             signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
