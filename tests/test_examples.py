@@ -1,20 +1,200 @@
-"""The examples run and print the numbers they claim."""
+"""The examples run and print the numbers their prose claims (each test
+checks the claims of one example)."""
 
 import re
 import runpy
 from pathlib import Path
 
+import matplotlib
 import pytest
 
+matplotlib.use("Agg")  # before pyplot is imported (by the examples or below)
+
+import matplotlib.pyplot as plt
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+NUMBER = r"(-?[\d.]+(?:e-?\d+)?)"
+
+
+def run_example(name, capsys):
+    """Run ``examples/name`` as a script; return what it printed and how many
+    figures it left open (then close them)."""
+    plt.close("all")
+    try:
+        runpy.run_path(str(EXAMPLES / name), run_name="__main__")
+        return capsys.readouterr().out, len(plt.get_fignums())
+    finally:
+        plt.close("all")
+
+
+def number(pattern, output):
+    """The float captured by the first group of ``pattern`` in ``output``."""
+    match = re.search(pattern, output)
+    assert match is not None, f"{pattern!r} not printed:\n{output}"
+    return float(match.group(1))
+
+
+def labelled(label, output):
+    """The number printed after ``label`` (a regex) and a colon."""
+    return number(label + r":\s*" + NUMBER, output)
 
 
 @pytest.mark.slow
 def test_forecasting_example_level_removal_beats_naive_and_plain(capsys):
-    runpy.run_path(str(EXAMPLES / "plot_forecasting.py"), run_name="__main__")
-    output = capsys.readouterr().out
+    output, _ = run_example("plot_forecasting.py", capsys)
     naive = float(re.search(r"Seasonal naive MAE: ([\d.]+)", output).group(1))
     plain = float(re.search(r"level=None\s*: MAE ([\d.]+)", output).group(1))
     log_last = float(re.search(r"level=log_last\s*: MAE ([\d.]+)", output).group(1))
     assert log_last < 0.5 * naive, output
     assert log_last < plain, output
+
+
+@pytest.mark.slow
+def test_pipeline_classification_example(capsys):
+    output, _ = run_example("plot_pipeline_classification.py", capsys)
+    best = re.search(r"Best params: \{'autoencoder__encoding_dim': (\d+)\}", output)
+    assert best is not None and int(best.group(1)) in (4, 8), output
+    cv_scores = [
+        float(score)
+        for score in re.findall(r"encoding_dim=\d+: CV accuracy ([\d.]+)", output)
+    ]
+    assert len(cv_scores) == 2, output
+    pipeline = number(r"LSTM autoencoder pipeline, test accuracy: ([\d.]+)", output)
+    raw = number(r"Raw flattened series \+ LR, test accuracy: ([\d.]+)", output)
+    # "The codes separate the waveforms far better than the raw values do."
+    assert pipeline > 0.8, output
+    assert pipeline > raw + 0.25, output
+    # The raw baseline is closer to chance (1/3) than to a perfect score.
+    assert raw < (1 / 3 + 1) / 2, output
+    # Fold models (two thirds of the data) score lower than the refitted one.
+    assert max(cv_scores) < pipeline, output
+
+
+@pytest.mark.slow
+def test_column_transformer_example(capsys):
+    output, _ = run_example("plot_column_transformer.py", capsys)
+    names = re.search(r"Feature names: (.+)", output).group(1).split(", ")
+    codes = [f"lags__lstmautoencodertransformer{k}" for k in range(8)]
+    tabular = ["remainder__temperature", "remainder__age_years", "remainder__load"]
+    assert names == codes + tabular, output
+    assert number(r"Features out: (\d+) columns", output) == 11, output
+    assert number(r"Sequence length read from the lag block: (\d+)", output) == 24
+    codes_accuracy = number(
+        r"Test accuracy, LSTM codes \+ tabular columns: ([\d.]+)", output
+    )
+    raw_accuracy = number(r"Test accuracy, raw columns: ([\d.]+)", output)
+    codes_errors = number(r"Test errors, LSTM codes \+ tabular columns: (\d+)", output)
+    raw_errors = number(r"Test errors, raw columns: (\d+)", output)
+    # Raw columns already do well; the codes leave fewer errors.
+    assert raw_accuracy > 0.85, output
+    assert codes_accuracy >= 0.97, output
+    assert codes_accuracy > raw_accuracy, output
+    assert codes_errors < raw_errors, output
+
+
+@pytest.mark.slow
+def test_anomaly_detection_example(capsys):
+    output, _ = run_example("plot_anomaly_detection.py", capsys)
+    assert number(r"of which anomalies: (\d+)", output) == 30, output
+    assert number(r"ROC AUC: ([\d.]+)", output) > 0.95, output
+    assert number(r"Recall: ([\d.]+)", output) >= 0.8, output
+    assert number(r"Precision: ([\d.]+)", output) >= 0.6, output
+    # "False positives on new normal sequences come out near the 5% ..."
+    pattern = r"False positive rate on normal test sequences: ([\d.]+)"
+    assert number(pattern, output) <= 0.1, output
+    # "The reversed sequences are caught ..."
+    assert number(r"Detected reversed: (\d+) of 10", output) >= 9, output
+    # "The anomalies it misses are small ones": below the middle of the range
+    # their sizes are drawn from (spikes 1 to 3, level shifts 0.25 to 1).
+    for name, middle in (("spike", 2.0), ("level shift", 0.625)):
+        missed = re.search(rf"{name}: missed sizes \[([\d., ]+)\]", output)
+        if missed is not None:
+            sizes = [float(size) for size in missed.group(1).split(", ")]
+            assert max(sizes) < middle, output
+
+
+@pytest.mark.slow
+def test_variable_length_example(capsys):
+    output, n_figures = run_example("plot_variable_length.py", capsys)
+    assert n_figures >= 1, output
+
+    shortest = labelled("Shortest sequence", output)
+    longest = labelled("Longest sequence", output)
+    assert 10 <= shortest < longest <= 30, output
+
+    chance = labelled(r"Chance level \(largest class share\)", output)
+    reversed_accuracy = labelled("Test accuracy, reversed reconstruction", output)
+    forward_accuracy = labelled("Test accuracy, forward reconstruction", output)
+    # "Both pipelines beat chance, and the reversed reconstruction gives much
+    # more useful codes here."
+    assert forward_accuracy > chance + 0.05, output
+    assert reversed_accuracy > forward_accuracy + 0.15, output
+    assert reversed_accuracy > 0.75, output
+
+    assert labelled(r"Padded training length \(n_timesteps_\)", output) == longest
+    assert "Trained on variable-length data: True" in output, output
+    assert labelled("Code size", output) == 8, output
+
+    # The NaN-padded array gives the same codes as the list.
+    assert labelled("Max abs difference, list vs NaN-padded codes", output) < 1e-5
+    padded_accuracy = labelled("Test accuracy on NaN-padded input", output)
+    assert padded_accuracy == reversed_accuracy, output
+
+
+@pytest.mark.slow
+def test_random_search_example(capsys):
+    output, n_figures = run_example("plot_random_search.py", capsys)
+    assert n_figures >= 1, output
+
+    candidates = [
+        float(score) for score in re.findall(r"cv accuracy " + NUMBER, output)
+    ]
+    assert len(candidates) == 3, output
+    assert 16 <= labelled("Best units", output) <= 32, output
+    assert 4 <= labelled("Best encoding_dim", output) <= 16, output
+    assert 0.001 <= labelled("Best learning rate", output) <= 0.02, output
+
+    best = labelled("Best cv accuracy", output)
+    worst = labelled("Worst cv accuracy", output)
+    test = labelled("Test accuracy of the best pipeline", output)
+    assert best == max(candidates) and worst == min(candidates), output
+    # "The candidates differ widely in cross-validated accuracy."
+    assert best - worst >= 0.1, output
+    # "The refit pipeline ... does better on the test sequences than its
+    # cross-validated score suggests."
+    assert test > best, output
+    assert test > 0.6, output
+
+    # "Both losses fall over training and end close to each other."
+    assert labelled("Epochs trained", output) >= 10, output
+    first_loss = labelled("First-epoch loss", output)
+    last_loss = labelled("Last-epoch loss", output)
+    first_val = labelled("First-epoch val_loss", output)
+    last_val = labelled("Last-epoch val_loss", output)
+    assert last_loss < first_loss, output
+    assert last_val < first_val, output
+    assert abs(last_val - last_loss) < 0.25 * last_loss, output
+
+
+@pytest.mark.slow
+def test_dask_search_example(capsys):
+    pytest.importorskip("distributed")
+    output, _ = run_example("plot_dask_search.py", capsys)
+
+    assert labelled("Number of workers", output) == 2, output
+    assert labelled("Fit-and-score tasks run", output) == 4, output
+    # The fits ran on both worker processes.
+    assert labelled("Workers that ran tasks", output) == 2, output
+
+    candidates = [
+        float(score) for score in re.findall(r"cv accuracy " + NUMBER, output)
+    ]
+    assert len(candidates) == 2, output
+    best_params = re.search(r"Best params: \{.*encoding_dim': (\d+)\}", output)
+    assert best_params and int(best_params.group(1)) in (8, 16), output
+    assert labelled("Best cv accuracy", output) == max(candidates), output
+    # Three balanced classes: chance is 1/3.
+    assert labelled("Test accuracy", output) > 0.7, output
+
+    assert labelled("Pickled best pipeline", output) > 0, output
+    assert "Same predictions after unpickling: True" in output, output
