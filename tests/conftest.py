@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sklearn_lstmae import _trainers
 from sklearn_lstmae.datasets import make_sequence_classification
 
 #: Settings of a tiny, quick-to-train transformer for tests.
@@ -22,3 +23,9 @@ def ragged():
     """Variable-length sequences: a list of (T_i, 2) arrays."""
     rng = np.random.RandomState(0)
     return [rng.normal(size=(length, 2)) for length in (5, 8, 3, 7, 6, 8)]
+
+
+@pytest.fixture
+def empty_pool(monkeypatch):
+    """No idle training models (``_trainers``) for the duration of a test."""
+    monkeypatch.setattr(_trainers, "_idle", type(_trainers._idle)())

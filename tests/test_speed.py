@@ -237,11 +237,10 @@ def test_works_under_the_jax_backend(tmp_path):
     ],
     ids=["validation", "composite-conditional"],
 )
-def test_python_fed_steps_train_like_keras_fit(monkeypatch, ragged, params):
+def test_python_fed_steps_train_like_keras_fit(monkeypatch, ragged, params, empty_pool):
     # The fast path (large fits) runs the same Keras steps on the same batches.
     X = ragged * 4  # 24 sequences: one full batch of 16 and a partial one
     weights = np.linspace(0.5, 2.0, len(X))
-    monkeypatch.setattr(_trainers, "_idle", type(_trainers._idle)())
 
     def fed_from_python(estimator):  # of the model that trained it
         trainer = _trainers._idle[_trainers.architecture_key(estimator.model_)][-1]

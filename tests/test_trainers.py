@@ -14,11 +14,6 @@ from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor, _t
 from .conftest import TINY, TINY_PREDICTOR
 
 
-@pytest.fixture
-def empty_pool(monkeypatch):
-    monkeypatch.setattr(_trainers, "_idle", type(_trainers._idle)())
-
-
 def tiny(**params):
     return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
 
