@@ -211,11 +211,16 @@ class SequenceEstimatorBase(BaseWrapper):
         return tuple(int(width) for width in units)
 
     # -- input ------------------------------------------------------------
-    def _check_sequences(self, X, *, reset: bool) -> SequenceBatch:
+    def _check_sequences(
+        self, X, *, reset: bool, longer: bool = False
+    ) -> SequenceBatch:
         """Validate ``X`` (and record its shape when ``reset``); NaN-padded values.
 
         Called at the top of every public method: the one place that decides
-        whether an input is valid for this estimator.
+        whether an input is valid for this estimator. ``longer``: a model fitted
+        on variable-length data also takes sequences longer than the longest
+        it saw (for methods that only run the encoder, whose input length is
+        free).
         """
         if not reset:
             check_is_fitted(self)
@@ -243,10 +248,11 @@ class SequenceEstimatorBase(BaseWrapper):
                 f"fitted with {self.n_step_features_}."
             )
         if self.variable_length_:
-            if batch.n_timesteps > self.n_timesteps_:
+            if batch.n_timesteps > self.n_timesteps_ and not longer:
                 raise ValueError(
                     f"X has sequences of up to {batch.n_timesteps} time steps, but "
-                    f"{name} was fitted on sequences of at most {self.n_timesteps_}."
+                    f"{name} was fitted on sequences of at most {self.n_timesteps_}"
+                    " (its decoder outputs that many steps)."
                 )
         elif np.any(batch.lengths != self.n_timesteps_):
             sample = int(np.argmax(batch.lengths != self.n_timesteps_))

@@ -15,7 +15,10 @@ from keras import layers, ops
 
 __all__ = [
     "PaddingMask",
+    "SequencePooling",
     "StartToken",
+    "WindowMean",
+    "WindowRepeat",
     "build_encoder",
     "build_feedback_decoder",
     "build_repeat_decoder",
@@ -71,6 +74,110 @@ class StartToken(layers.Layer):
         return {**super().get_config(), "n_outputs": self.n_outputs}
 
 
+def _window_view(values, size: int):
+    """``(batch, T, F)`` -> ``(batch, ceil(T / size), size, F)``, zero-padded at
+    the end to whole windows."""
+    steps = values.shape[1] if values.shape[1] is not None else ops.shape(values)[1]
+    values = ops.pad(values, [[0, 0], [0, -steps % size], [0, 0]])
+    return ops.reshape(values, (ops.shape(values)[0], -1, size, values.shape[-1]))
+
+
+def _valid_steps(inputs, mask):
+    """1.0 on valid steps, 0.0 on masked ones: ``(batch, T, 1)``."""
+    if mask is None:
+        return ops.ones_like(inputs[..., :1])
+    return ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+
+
+@keras.saving.register_keras_serializable(package="sklearn_lstmae")
+class WindowMean(layers.Layer):
+    """Average non-overlapping windows of ``size`` time steps.
+
+    ``(batch, T, F)`` -> ``(batch, ceil(T / size), F)``: each output step is the
+    mean of the valid (unmasked) steps of its window; a window without a valid
+    step is masked in turn. The last window may be shorter than ``size``.
+    Shortens long sequences before recurrent layers (issue 8).
+    """
+
+    def __init__(self, size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        valid = _valid_steps(inputs, mask)
+        total = ops.sum(_window_view(inputs * valid, self.size), axis=2)
+        count = ops.sum(_window_view(valid, self.size), axis=2)
+        return total / ops.maximum(count, 1.0)
+
+    def compute_mask(self, inputs, mask=None):
+        # Padding is at the end: a window has a valid step iff its first is valid.
+        return None if mask is None else mask[:, :: self.size]
+
+    def compute_output_shape(self, input_shape):
+        steps = input_shape[1] and -(-input_shape[1] // self.size)
+        return (input_shape[0], steps, input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_lstmae")
+class WindowRepeat(layers.Layer):
+    """Undo :class:`WindowMean`'s shortening: repeat each step ``size`` times
+    and keep the first ``n_timesteps`` steps."""
+
+    def __init__(self, size: int, n_timesteps: int, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        self.n_timesteps = n_timesteps
+
+    def call(self, inputs):
+        return ops.repeat(inputs, self.size, axis=1)[:, : self.n_timesteps]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_timesteps, input_shape[2])
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "n_timesteps": self.n_timesteps,
+        }
+
+
+@keras.saving.register_keras_serializable(package="sklearn_lstmae")
+class SequencePooling(layers.Layer):
+    """Pool a sequence over time: ``(batch, T, F)`` -> ``(batch, len(modes) * F)``.
+
+    ``modes`` are ``"mean"`` and/or ``"max"``, concatenated in the given order;
+    masked (padding) steps are left out of both.
+    """
+
+    def __init__(self, modes: tuple[str, ...], **kwargs):
+        super().__init__(**kwargs)
+        self.modes = tuple(modes)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        valid = _valid_steps(inputs, mask)
+        pooled = {
+            "mean": ops.sum(inputs * valid, axis=1)
+            / ops.maximum(ops.sum(valid, axis=1), 1.0),
+            "max": ops.max(ops.where(valid > 0, inputs, -1e9), axis=1),
+        }
+        return ops.concatenate([pooled[mode] for mode in self.modes], axis=-1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], len(self.modes) * input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "modes": list(self.modes)}
+
+
 def _recurrent(cell, units, *, return_sequences, dropout, name, return_state=False):
     return _CELLS[cell](
         units,
@@ -92,6 +199,8 @@ def build_encoder(
     masked: bool = False,
     return_states: bool = False,
     temporal_steps: int | None = None,
+    window: int = 1,
+    pooling: tuple[str, ...] = (),
     name: str = "encoder",
 ) -> keras.Model:
     """Recurrent encoder: ``(batch, timesteps, n_features)`` -> ``(batch, code)``.
@@ -101,6 +210,11 @@ def build_encoder(
     concatenated), then a linear Dense bottleneck of ``encoding_dim`` units; with
     ``encoding_dim=None`` the code is the last layer's final state. With
     ``masked=True`` all-NaN steps are padding and are skipped.
+
+    With ``window > 1`` the input is first shortened to the means of windows of ``window`` steps (:class:`WindowMean`).
+    With ``pooling`` (``"mean"``/``"max"``) the code is followed by the last
+    layer's outputs pooled over the (valid) steps (:class:`SequencePooling`):
+    ``[bottleneck, mean, max]``.
 
     With ``return_states=True`` the outputs are instead the final states of
     every layer, ``[h_0, (c_0,) h_1, ...]`` (forward and backward states
@@ -113,13 +227,17 @@ def build_encoder(
     """
     inputs = keras.Input(shape=(temporal_steps, n_features), name="sequences")
     hidden = PaddingMask(name="padding_mask")(inputs) if masked else inputs
+    if window > 1:
+        hidden = WindowMean(window, name="window_mean")(hidden)
+    pooled = bool(pooling) and not return_states and temporal_steps is None
     states = []
     for depth, width in enumerate(units):
+        last = depth == len(units) - 1
         layer = _recurrent(
             cell,
             width,
-            return_sequences=depth < len(units) - 1 or temporal_steps is not None,
-            return_state=return_states,
+            return_sequences=not last or temporal_steps is not None or pooled,
+            return_state=return_states or (last and pooled),
             dropout=dropout,
             name=f"{cell}_{depth}",
         )
@@ -137,12 +255,23 @@ def build_encoder(
                     )
                 ]
             states.extend(layer_states)
+        elif last and pooled:
+            sequence, *final = hidden
+            # Final output state of each direction: [h, (c,)] per direction.
+            outputs = final[:: _state_count(cell)]
+            hidden = outputs[0]
+            if bidirectional:
+                hidden = layers.Concatenate(name="final_state")(outputs)
     if return_states:
         return keras.Model(inputs, states, name=name)
     if encoding_dim is not None:
         hidden = layers.Dense(encoding_dim, name="bottleneck")(hidden)
     if temporal_steps is not None:
         hidden = layers.Flatten(name="flat_code")(hidden)
+    if pooled:
+        hidden = layers.Concatenate(name="code")(
+            [hidden, SequencePooling(pooling, name="pooling")(sequence)]
+        )
     return keras.Model(inputs, hidden, name=name)
 
 
@@ -181,6 +310,7 @@ def build_repeat_decoder(
     units: tuple[int, ...],
     cell: str = "lstm",
     dropout: float = 0.0,
+    window: int = 1,
     name: str = "decoder",
 ) -> keras.Model:
     """Unconditioned decoder: ``(batch, code)`` -> ``(batch, n_timesteps, n_outputs)``.
@@ -189,10 +319,14 @@ def build_repeat_decoder(
     stacked recurrent layers (``units`` in the given order, all returning
     sequences) and mapped to ``n_outputs`` values per step by a Dense head
     applied to every step (what TimeDistributed(Dense) computes, as one matmul).
+    With ``window > 1`` it decodes one step per window of ``window`` steps and
+    repeats each over its window (:class:`WindowRepeat`).
     """
     codes = keras.Input(shape=(code_dim,), name="codes")
-    hidden = layers.RepeatVector(n_timesteps, name="repeat")(codes)
+    hidden = layers.RepeatVector(-(-n_timesteps // window), name="repeat")(codes)
     outputs = _decode_steps(hidden, n_outputs, units=units, cell=cell, dropout=dropout)
+    if window > 1:
+        outputs = WindowRepeat(window, n_timesteps, name="window_repeat")(outputs)
     return keras.Model(codes, outputs, name=name)
 
 

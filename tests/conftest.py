@@ -29,3 +29,7 @@ def ragged():
 def empty_pool(monkeypatch):
     """No idle training models (``_trainers``) for the duration of a test."""
     monkeypatch.setattr(_trainers, "_idle", type(_trainers._idle)())
+
+
+#: Code width of TINY: the bottleneck, then the mean and max of the 4 outputs.
+TINY_CODES = 3 + 2 * 4

@@ -162,7 +162,7 @@ def test_transform_of_any_input_works_or_says_why(fitted, data, which):
     estimator = fitted[which]
     codes = works_or_says_why(lambda: estimator.transform(data))
     if codes is not None:
-        assert codes.shape[1] == 2 and np.all(np.isfinite(codes))
+        assert codes.shape[1] == 2 + 2 * 2 and np.all(np.isfinite(codes))
         scores = estimator.score_samples(data)
         assert scores.shape == (codes.shape[0],) and np.all(np.isfinite(scores))
 
@@ -176,7 +176,7 @@ def test_fit_on_any_input_works_or_says_why(data):
     fitted = works_or_says_why(lambda: estimator.fit(data))
     if fitted is not None:
         codes = fitted.transform(data)
-        assert codes.shape == (len(data), 1) and np.all(np.isfinite(codes))
+        assert codes.shape == (len(data), 1 + 2 * 2) and np.all(np.isfinite(codes))
 
 
 #: Parameters at and past their edges. Architecture variants themselves
@@ -198,6 +198,10 @@ EDGE_PARAMS = st.fixed_dictionaries(
         "cell": st.sampled_from(["lstm", "rnn"]),
         "dropout": st.sampled_from([0.0, 0.5, 1.0]),
         "jit_compile": st.sampled_from(["auto", "yes"]),
+        "pooling": st.sampled_from(
+            [None, "mean", ("max", "mean"), (), "sum", ("mean", "mean"), 3]
+        ),
+        "downsample": st.sampled_from(["auto", 1, 2, 5, 0, "x"]),
     },
 )
 

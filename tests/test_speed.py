@@ -202,7 +202,7 @@ def test_works_under_the_jax_backend(tmp_path):
         ae = LSTMAutoencoderTransformer(encoding_dim=3, units=4, epochs=2,
                                         random_state=0).fit(X)
         codes = ae.transform(X)
-        assert codes.shape == (30, 3) and np.isfinite(codes).all()
+        assert codes.shape == (30, 3 + 2 * 4) and np.isfinite(codes).all()
         assert ae.jit_compile_
         assert ae.inverse_transform(codes).shape == X.shape
         assert ae.score_samples(X).shape == (30,)

@@ -23,7 +23,7 @@ from tensorflow.python.framework.config import is_op_determinism_enabled
 from sklearn_lstmae import LSTMAutoencoderTransformer
 from sklearn_lstmae.datasets import make_sequence_classification
 
-from .conftest import TINY
+from .conftest import TINY, TINY_CODES
 
 
 def tiny(**params):
@@ -34,9 +34,9 @@ def test_fit_transform_shapes_and_fitted_attributes(sequences):
     X, _ = sequences
     ae = tiny().fit(X)
     codes = ae.transform(X)
-    assert codes.shape == (30, 3) and codes.dtype == np.float32
+    assert codes.shape == (30, TINY_CODES) and codes.dtype == np.float32
     assert np.isfinite(codes).all()
-    assert ae.encoder_.output_shape == (None, 3)
+    assert ae.encoder_.output_shape == (None, TINY_CODES)
     assert ae.decoder_.output_shape == (None, 8, 2)
     assert len(ae.history_["loss"]) == 2
     assert (ae.n_features_in_, ae.n_timesteps_, ae.n_step_features_) == (2, 8, 2)
@@ -70,10 +70,10 @@ def test_architecture_options(sequences, params):
     X, _ = sequences
     ae = tiny(**params).fit(X)
     codes = ae.transform(X)
-    expected = 3 if params.get("encoding_dim", 3) else 4 * (1 + ae.bidirectional)
-    if params.get("units") == 5:
-        expected = 10
-    assert codes.shape == (30, expected)
+    width = (params.get("units", (4,)) if params.get("units") != 5 else (5,))[-1]
+    outputs = width * (1 + ae.bidirectional)  # final state and pooled outputs
+    bottleneck = 3 if params.get("encoding_dim", 3) else outputs
+    assert codes.shape == (30, bottleneck + 2 * outputs)
     assert ae.inverse_transform(codes).shape == X.shape
 
 
@@ -100,7 +100,12 @@ def test_dataframe_feature_names_and_pandas_output():
     np.testing.assert_array_equal(ae.feature_names_in_, frame.columns)
     codes = ae.transform(frame)
     assert isinstance(codes, pd.DataFrame)
-    assert list(codes.columns) == [f"lstmautoencodertransformer{i}" for i in range(3)]
+    prefix = "lstmautoencodertransformer"
+    assert list(codes.columns) == [
+        *(f"{prefix}{i}" for i in range(3)),
+        *(f"{prefix}_mean{i}" for i in range(4)),
+        *(f"{prefix}_max{i}" for i in range(4)),
+    ]
     assert list(ae.get_feature_names_out()) == list(codes.columns)
 
 
@@ -139,11 +144,11 @@ def test_transform_errors_name_the_problem(sequences, ragged):
         ae.transform(np.ones((2, 9, 2)))
     with pytest.raises(ValueError, match="fixed-length sequences of 8 steps"):
         ae.transform(_pad_first(X[:2]))
-    with pytest.raises(ValueError, match="codes have 3"):
+    with pytest.raises(ValueError, match=f"codes have {TINY_CODES}"):
         ae.inverse_transform(np.ones((2, 5)))
     ragged_ae = tiny().fit(ragged)
     with pytest.raises(ValueError, match="at most 8"):
-        ragged_ae.transform([np.ones((9, 2))])
+        ragged_ae.score_samples([np.ones((9, 2))])
     flat = tiny().fit(np.ones((10, 6)) + np.arange(6))
     with pytest.raises(ValueError, match="X has 5 features, but .* expecting 6"):
         flat.transform(np.ones((10, 5)))
@@ -331,9 +336,10 @@ def test_column_transformer_on_lag_columns():
         ]
     )
     features = columns.fit_transform(frame)
-    assert features.shape == (24, 4)
+    assert features.shape == (24, TINY_CODES + 1)
     names = columns.get_feature_names_out()
     assert names[0] == "codes__lstmautoencodertransformer0"
+    assert names[-2] == "codes__lstmautoencodertransformer_max3"
     assert names[-1] == "static__static"
 
 

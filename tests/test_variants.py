@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_lstmae import LSTMAutoencoderTransformer
 from sklearn_lstmae.datasets import make_sequence_classification
 
-from .conftest import TINY
+from .conftest import TINY, TINY_CODES
 
 VARIANTS = list(
     itertools.product(
@@ -35,13 +35,13 @@ def test_shapes_for_every_variant(
     params = {"objective": objective, "decoder": decoder, "n_future": 2}
     ae = tiny(reverse_target=reverse_target, epochs=1, **params).fit(X)
     codes = ae.transform(X)  # whole sequences, as given
-    assert codes.shape == (30, 3)
+    assert codes.shape == (30, TINY_CODES)
     decoded_steps = {"reconstruct": 8, "predict": 2, "composite": 6}[objective]
     assert ae.inverse_transform(codes).shape == (30, decoded_steps, 2)
     assert np.isfinite(ae.score_samples(X)).all()
     if reverse_target == (decoder == "conditional"):  # half of them, for time
         variable = tiny(reverse_target=reverse_target, epochs=1, **params).fit(ragged)
-        assert variable.transform(ragged).shape == (6, 3)
+        assert variable.transform(ragged).shape == (6, TINY_CODES)
         assert np.isfinite(variable.score_samples(ragged)).all()
 
 
