@@ -211,7 +211,8 @@ def build_encoder(
     ``encoding_dim=None`` the code is the last layer's final state. With
     ``masked=True`` all-NaN steps are padding and are skipped.
 
-    With ``window > 1`` the input is first shortened to the means of windows of ``window`` steps (:class:`WindowMean`).
+    With ``window > 1`` the input is first shortened to the means of windows
+    of ``window`` steps (:class:`WindowMean`).
     With ``pooling`` (``"mean"``/``"max"``) the code is followed by the last
     layer's outputs pooled over the (valid) steps (:class:`SequencePooling`):
     ``[bottleneck, mean, max]``.
