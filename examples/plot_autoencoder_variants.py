@@ -14,7 +14,10 @@ The designs of the literature are parameters of
 - ``objective="composite"``: both decoders on one code (Srivastava et al. 2015).
 - ``decoder="conditional"``: the decoder also sees its previous output
   (teacher forcing in training, its own output at inference).
-- ``encoding_dim=None``: the code is the encoder's last state (no bottleneck).
+- ``encoding_dim=None``: the code starts with the encoder's last state (no
+  bottleneck).
+- ``pooling=None``: the code is the bottleneck alone, without the encoder's
+  outputs averaged and maximized over time that follow it by default.
 - ``temporal_code=True``: one small code per time step (a short sequence).
 
 For each: the reconstruction error and the future-prediction error where the
@@ -49,6 +52,7 @@ VARIANTS = {
     },
     "conditional decoder": {"decoder": "conditional"},
     "last state (no bottleneck)": {"encoding_dim": None},
+    "bottleneck alone (no pooling)": {"pooling": None},
     "temporal code (4 per step)": {"temporal_code": True, "encoding_dim": 4},
 }
 

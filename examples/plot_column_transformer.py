@@ -83,8 +83,10 @@ raw_errors = int((raw_model.predict(X_test) != y_test).sum())
 # Codes for the lag block, the other columns passed through
 # ---------------------------------------------------------
 # The autoencoder gets only the lag columns, read as 24 steps of 2 features
-# (``n_features=2``), and compresses each row into ``encoding_dim=8`` values;
-# ``remainder="passthrough"`` keeps the tabular columns as they are.
+# (``n_features=2``), and turns each row into a code: an ``encoding_dim=8``
+# bottleneck followed by the mean and the maximum over time of the 32 encoder
+# outputs (``pooling``, by default), 72 values; ``remainder="passthrough"``
+# keeps the tabular columns as they are.
 
 encoder = ColumnTransformer(
     [
@@ -114,7 +116,8 @@ model_errors = int((model.predict(X_test) != y_test).sum())
 # The transformed table
 # ---------------------
 # The ColumnTransformer's output is a DataFrame: the code columns are named
-# after the step (``lags__``) and the estimator, the passed-through columns
+# after the step (``lags__``), the estimator and the part of the code
+# (``_mean``, ``_max`` for the pooled outputs), the passed-through columns
 # keep their names behind ``remainder__``.
 
 features = model[0].transform(X_test)
@@ -128,7 +131,7 @@ features.head(3)
 # %%
 # Test accuracy
 # -------------
-# The same gradient boosting, on the 8 codes + 3 tabular columns versus on the
+# The same gradient boosting, on the 72 code values + 3 tabular columns versus on the
 # raw 51 columns. Trees on the raw columns already recognise most square waves
 # by combining thresholds on many single lag columns; the codes, which describe
 # each window's shape at any phase and level, leave fewer errors.

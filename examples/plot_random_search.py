@@ -100,7 +100,7 @@ print(f"Worst cv accuracy: {results['mean_test_score'].min():.3f}")
 print(f"Test accuracy of the best pipeline: {search.score(X_test, y_test):.3f}")
 
 # %%
-# The candidates differ widely in cross-validated accuracy, so these settings
+# The candidates differ in cross-validated accuracy, so these settings
 # matter. The cross-validated scores come from autoencoders trained on half of
 # the training sequences (one fold, less the validation split); the refit
 # pipeline trains on all of them and does better on the test sequences than

@@ -104,8 +104,9 @@ print(f"Test accuracy, reversed reconstruction: {accuracy:.3f}")
 print(f"Test accuracy, forward reconstruction: {forward_accuracy:.3f}")
 
 # %%
-# Both pipelines beat chance, and the reversed reconstruction gives much more
-# useful codes here, with the same network and training budget. A plausible
+# Both pipelines beat chance by far, and the reversed reconstruction gives
+# somewhat more useful codes here, with the same network and training budget.
+# A plausible
 # reason: the code is computed after the last step of each sequence, and the
 # reversed decoder starts with the steps nearest to it, the same way for every
 # length; the forward decoder must start with the first step, a different
@@ -113,7 +114,8 @@ print(f"Test accuracy, forward reconstruction: {forward_accuracy:.3f}")
 
 # %%
 # The autoencoder records the padded length it was trained on (the longest
-# training sequence); it accepts any sequence up to that length.
+# training sequence); it accepts any sequence up to that length (and
+# ``transform``, which runs only the encoder, longer ones too).
 
 autoencoder = model[0]
 print(f"Padded training length (n_timesteps_): {autoencoder.n_timesteps_}")

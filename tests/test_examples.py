@@ -74,10 +74,15 @@ def test_pipeline_classification_example(capsys):
 def test_column_transformer_example(capsys):
     output, _ = run_example("plot_column_transformer.py", capsys)
     names = re.search(r"Feature names: (.+)", output).group(1).split(", ")
-    codes = [f"lags__lstmautoencodertransformer{k}" for k in range(8)]
+    prefix = "lags__lstmautoencodertransformer"
+    codes = [
+        *(f"{prefix}{k}" for k in range(8)),
+        *(f"{prefix}_{mode}{k}" for mode in ("mean", "max") for k in range(32)),
+    ]
     tabular = ["remainder__temperature", "remainder__age_years", "remainder__load"]
     assert names == codes + tabular, output
-    assert number(r"Features out: (\d+) columns", output) == 11, output
+    assert number(r"Features out: (\d+) columns", output) == 75, output
+    assert number(r"Code size: (\d+)", output) == 72, output
     assert number(r"Sequence length read from the lag block: (\d+)", output) == 24
     codes_accuracy = number(
         r"Test accuracy, LSTM codes \+ tabular columns: ([\d.]+)", output
@@ -125,15 +130,15 @@ def test_variable_length_example(capsys):
     chance = labelled(r"Chance level \(largest class share\)", output)
     reversed_accuracy = labelled("Test accuracy, reversed reconstruction", output)
     forward_accuracy = labelled("Test accuracy, forward reconstruction", output)
-    # "Both pipelines beat chance, and the reversed reconstruction gives much
-    # more useful codes here."
-    assert forward_accuracy > chance + 0.05, output
-    assert reversed_accuracy > forward_accuracy + 0.15, output
-    assert reversed_accuracy > 0.75, output
+    # "Both pipelines beat chance by far, and the reversed reconstruction gives
+    # somewhat more useful codes here."
+    assert forward_accuracy > chance + 0.4, output
+    assert reversed_accuracy > forward_accuracy + 0.03, output
+    assert reversed_accuracy > 0.9, output
 
     assert labelled(r"Padded training length \(n_timesteps_\)", output) == longest
     assert "Trained on variable-length data: True" in output, output
-    assert labelled("Code size", output) == 8, output
+    assert labelled("Code size", output) == 8 + 2 * 32, output
 
     # The NaN-padded array gives the same codes as the list.
     assert labelled("Max abs difference, list vs NaN-padded codes", output) < 1e-5
@@ -158,8 +163,8 @@ def test_random_search_example(capsys):
     worst = labelled("Worst cv accuracy", output)
     test = labelled("Test accuracy of the best pipeline", output)
     assert best == max(candidates) and worst == min(candidates), output
-    # "The candidates differ widely in cross-validated accuracy."
-    assert best - worst >= 0.1, output
+    # "The candidates differ in cross-validated accuracy."
+    assert best - worst >= 0.04, output
     # "The refit pipeline ... does better on the test sequences than its
     # cross-validated score suggests."
     assert test > best, output
