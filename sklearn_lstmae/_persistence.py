@@ -28,6 +28,12 @@ _MODEL = "model.keras"
 #: Attributes not stored: the model (stored in its own file) and scikeras'
 #: callback lists (rebuilt from the ``callbacks`` parameter on load).
 _NOT_STORED = {"model_", "_fit_callbacks", "_predict_callbacks"}
+#: Parameters and fitted attributes added after the first release, with the
+#: values that give the behaviour of archives written before them (0.1: codes
+#: without pooled outputs, no downsampling).
+_ADDED = {
+    "LSTMAutoencoderTransformer": {"pooling": None, "downsample": 1, "downsample_": 1}
+}
 
 
 def _estimator_classes() -> dict:
@@ -159,10 +165,18 @@ def load(path):
             f"{metadata.get('class')!r}."
         )
     try:
-        params = {key: _decode(value) for key, value in metadata["params"].items()}
+        added = _ADDED.get(cls.__name__, {})
+        params = {key: value for key, value in added.items() if key[-1] != "_"}
+        params.update(
+            (key, _decode(value)) for key, value in metadata["params"].items()
+        )
         estimator = cls(**params)
-        for key, value in metadata["fitted"].items():
-            setattr(estimator, key, _decode(value))
+        fitted = {key: value for key, value in added.items() if key[-1] == "_"}
+        fitted.update(
+            (key, _decode(value)) for key, value in metadata["fitted"].items()
+        )
+        for key, value in fitted.items():
+            setattr(estimator, key, value)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(
             f"{os.fspath(path)!r} has a malformed estimator description: {error}"

@@ -113,9 +113,9 @@ class LSTMAutoencoderTransformer(
         ``ceil(n_timesteps / 64)`` steps, so the recurrent layers see at most 64
         (no averaging up to 64 steps, nor with ``temporal_code=True``). On the
         quality benchmark "auto" (windows of 3 on GunPoint's 150 steps, 2 on
-        BasicMotions' 100) gave the same accuracy as ``downsample=1`` in less
-        than half the fit time on GunPoint (11 s vs 25 s on 2 CPU cores), with
-        a final training loss of 0.025 instead of 0.264 (seed 0), and lifted
+        BasicMotions' 100) gave the same accuracy as ``downsample=1`` in
+        40-50% less fit time (GunPoint: 15 s vs 26 s per fit on 2 CPU cores),
+        with a final training loss of 0.025 instead of 0.264 (seed 0), and lifted
         ``pooling=None`` codes from 0.598 to 0.820 there. The
         ``decoder="conditional"`` decoder works at full resolution. The
         resolved value is ``downsample_``.

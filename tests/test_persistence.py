@@ -203,3 +203,23 @@ def test_save_refuses_what_it_cannot_store(sequences, tmp_path):
     with pytest.raises(TypeError, match="parameter 'callbacks'.*pickle"):
         save(estimator, tmp_path / "a.lstmae")
     assert not os.path.exists(tmp_path / "a.lstmae")
+
+
+def test_archives_from_before_pooling_load_with_their_behaviour(sequences, tmp_path):
+    # 0.1 archives have no pooling/downsample parameters nor downsample_: they
+    # hold the classic network (bottleneck alone, every step), rebuilt as such.
+    X, _ = sequences
+    path = tmp_path / "old.lstmae"
+    ae = LSTMAutoencoderTransformer(
+        **TINY, pooling=None, downsample=1, random_state=0
+    ).fit(X)
+    save(ae, path)
+    with zipfile.ZipFile(path) as archive:
+        stored = json.loads(archive.read("estimator.json"))
+    for key in ("pooling", "downsample"):
+        del stored["params"][key]
+    del stored["fitted"]["downsample_"]
+    rewrite(path, metadata={**stored, "package_version": "0.1.0"})
+    loaded = load(path)
+    assert loaded.pooling is None and loaded.downsample == loaded.downsample_ == 1
+    np.testing.assert_array_equal(loaded.transform(X), ae.transform(X))

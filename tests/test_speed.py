@@ -200,7 +200,7 @@ def test_works_under_the_jax_backend(tmp_path):
         X, _ = make_sequence_classification(n_samples=30, n_timesteps=8,
                                             random_state=0)
         ae = LSTMAutoencoderTransformer(encoding_dim=3, units=4, epochs=2,
-                                        random_state=0).fit(X)
+                                        downsample=3, random_state=0).fit(X)
         codes = ae.transform(X)
         assert codes.shape == (30, 3 + 2 * 4) and np.isfinite(codes).all()
         assert ae.jit_compile_
