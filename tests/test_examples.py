@@ -3,6 +3,7 @@ checks the claims of one example)."""
 
 import re
 import runpy
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +15,14 @@ import matplotlib.pyplot as plt
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NUMBER = r"(-?[\d.]+(?:e-?\d+)?)"
+#: Examples no test here runs (long, and they make no claim to check): in CI,
+#: only the docs build executes them (see ``--not-run`` below and .ci/run).
+DOCS_ONLY = ("plot_autoencoder_variants.py",)
+
+
+def run_by_tests() -> set:
+    """The examples the tests of this file run."""
+    return set(re.findall(r'run_example\("(\w+\.py)"', Path(__file__).read_text()))
 
 
 def run_example(name, capsys):
@@ -203,3 +212,14 @@ def test_dask_search_example(capsys):
 
     assert labelled("Pickled best pipeline", output) > 0, output
     assert "Same predictions after unpickling: True" in output, output
+
+
+def test_every_example_runs_once_in_ci():
+    examples = {path.name for path in EXAMPLES.glob("*.py")}
+    assert run_by_tests() | set(DOCS_ONLY) == examples
+    assert not run_by_tests() & set(DOCS_ONLY)
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--not-run"]:
+    # The sphinx-gallery filename_pattern of the examples no test runs.
+    print("|".join(f"/{re.escape(name)}" for name in DOCS_ONLY))
