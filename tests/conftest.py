@@ -3,12 +3,17 @@
 import numpy as np
 import pytest
 
-from sklearn_lstmae import _trainers
+from sklearn_lstmae import LSTMAutoencoderTransformer, _trainers
 from sklearn_lstmae.datasets import make_sequence_classification
 
 #: Settings of a tiny, quick-to-train transformer for tests.
 TINY = {"units": (4,), "encoding_dim": 3, "epochs": 2, "batch_size": 16}
 TINY_PREDICTOR = {"units": (4,), "epochs": 2, "batch_size": 16}
+
+
+def tiny(**params):
+    """A TINY transformer, seeded, with ``params`` on top."""
+    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
 
 
 @pytest.fixture

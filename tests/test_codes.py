@@ -5,14 +5,10 @@ import keras
 import numpy as np
 import pytest
 
-from sklearn_lstmae import LSTMAutoencoderTransformer, load, save
+from sklearn_lstmae import load, save
 from sklearn_lstmae._networks import PaddingMask, WindowMean
 
-from .conftest import TINY, TINY_CODES
-
-
-def tiny(**params):
-    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+from .conftest import TINY_CODES, tiny
 
 
 def encoder_outputs(ae, X):

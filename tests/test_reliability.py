@@ -7,13 +7,9 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
+from sklearn_lstmae import LSTMSequencePredictor
 
-from .conftest import TINY, TINY_PREDICTOR
-
-
-def tiny(**params):
-    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+from .conftest import TINY_PREDICTOR, tiny
 
 
 def exploding(X):

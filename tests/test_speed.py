@@ -24,11 +24,7 @@ from sklearn_lstmae import (
 )
 from sklearn_lstmae.datasets import make_sequence_classification
 
-from .conftest import TINY, TINY_PREDICTOR
-
-
-def tiny(**params):
-    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+from .conftest import TINY_PREDICTOR, tiny
 
 
 def test_compiled_inference_equals_model_predict(sequences):

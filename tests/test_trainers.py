@@ -9,13 +9,9 @@ import keras
 import numpy as np
 import pytest
 
-from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor, _trainers
+from sklearn_lstmae import LSTMSequencePredictor, _trainers
 
-from .conftest import TINY, TINY_PREDICTOR
-
-
-def tiny(**params):
-    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+from .conftest import TINY_PREDICTOR, tiny
 
 
 def test_fits_of_one_architecture_build_one_training_model(sequences, empty_pool):

@@ -23,11 +23,7 @@ from tensorflow.python.framework.config import is_op_determinism_enabled
 from sklearn_lstmae import LSTMAutoencoderTransformer
 from sklearn_lstmae.datasets import make_sequence_classification
 
-from .conftest import TINY, TINY_CODES
-
-
-def tiny(**params):
-    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
+from .conftest import TINY_CODES, tiny
 
 
 def test_fit_transform_shapes_and_fitted_attributes(sequences):

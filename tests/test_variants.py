@@ -12,7 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_lstmae import LSTMAutoencoderTransformer
 from sklearn_lstmae.datasets import make_sequence_classification
 
-from .conftest import TINY, TINY_CODES
+from .conftest import TINY_CODES, tiny
 
 VARIANTS = list(
     itertools.product(
@@ -21,10 +21,6 @@ VARIANTS = list(
         [False, True],
     )
 )
-
-
-def tiny(**params):
-    return LSTMAutoencoderTransformer(**{**TINY, "random_state": 0, **params})
 
 
 @pytest.mark.parametrize(("objective", "decoder", "reverse_target"), VARIANTS)
