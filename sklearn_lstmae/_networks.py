@@ -89,6 +89,13 @@ def _valid_steps(inputs, mask):
     return ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
 
 
+def _valid_mean(values, valid, axis: int):
+    """Mean of ``values`` over the steps of ``axis`` where ``valid`` is 1
+    (0 where there is none)."""
+    total = ops.sum(values * valid, axis=axis)
+    return total / ops.maximum(ops.sum(valid, axis=axis), 1.0)
+
+
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
 class WindowMean(layers.Layer):
     """Average non-overlapping windows of ``size`` time steps.
@@ -106,9 +113,9 @@ class WindowMean(layers.Layer):
 
     def call(self, inputs, mask=None):
         valid = _valid_steps(inputs, mask)
-        total = ops.sum(_window_view(inputs * valid, self.size), axis=2)
-        count = ops.sum(_window_view(valid, self.size), axis=2)
-        return total / ops.maximum(count, 1.0)
+        return _valid_mean(
+            _window_view(inputs, self.size), _window_view(valid, self.size), axis=2
+        )
 
     def compute_mask(self, inputs, mask=None):
         # Padding is at the end: a window has a valid step iff its first is valid.
@@ -162,8 +169,7 @@ class SequencePooling(layers.Layer):
     def call(self, inputs, mask=None):
         valid = _valid_steps(inputs, mask)
         pooled = {
-            "mean": ops.sum(inputs * valid, axis=1)
-            / ops.maximum(ops.sum(valid, axis=1), 1.0),
+            "mean": _valid_mean(inputs, valid, axis=1),
             "max": ops.max(ops.where(valid > 0, inputs, -1e9), axis=1),
         }
         return ops.concatenate([pooled[mode] for mode in self.modes], axis=-1)
