@@ -13,6 +13,7 @@ corrects, so that it can be dropped when scikeras catches up.
 import inspect
 import random
 import sys
+import threading
 from collections import defaultdict
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -22,7 +23,11 @@ import numpy as np
 from scikeras.wrappers import BaseWrapper
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_sample_weight,
@@ -31,7 +36,8 @@ from sklearn.utils.validation import (
 
 from ._compiled import feed_steps_from_python, has_accelerator, quiet_step_tracing
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
-from ._trainers import training_model
+from ._quiet import native_logs_filtered
+from ._trainers import copy_state, training_model
 
 # scikeras 0.13 defines only `_more_tags`, which sklearn >= 1.6 ignores and whose
 # presence `check_estimator_tags_renamed` rejects; an explicit `__sklearn_tags__`
@@ -43,6 +49,36 @@ if "__sklearn_tags__" not in vars(BaseWrapper):
 #: traced for static batch shapes pay for their second tracing (for the last,
 #: partial batch) on CPU. Measured on 2 cores: benchmarks/RESULTS.md.
 _FAST_MIN_WORK = 2_000_000
+
+#: Fits in one process run one at a time. Seeding is process-global in
+#: TensorFlow and Keras (the global seed, the sequence of op seeds that
+#: shuffling and initializers draw from), so two fits running at once in two
+#: threads would draw each other's random numbers and neither would be
+#: reproducible. TensorFlow already spreads one fit over every core; fit in
+#: processes (joblib's default) to run several at once.
+_FIT_LOCK = threading.RLock()
+
+#: A loss this many times above the fit's first batch loss (and above this
+#: many times 1) means the fit diverged, even while it stays finite.
+DIVERGENCE_FACTOR = 1000.0
+
+#: Parameters that only steer training: ``warm_start`` may change them between
+#: fits (with the ``fit__`` and ``callbacks__`` routed settings). Any other
+#: parameter changes the network or how data reach it.
+_TRAINING_PARAMS = frozenset(
+    {
+        "epochs",
+        "batch_size",
+        "verbose",
+        "callbacks",
+        "validation_split",
+        "early_stopping",
+        "warm_start",
+        "random_state",
+        "optimizer__learning_rate",
+        "shuffle",
+    }
+)
 
 
 @contextmanager
@@ -137,13 +173,45 @@ def _take_rows(y, keep: np.ndarray):
     return np.asarray(y)[keep]
 
 
-class _StopOnNonFiniteLoss(keras.callbacks.Callback):
-    """Stop training at the first NaN or infinite batch loss (Keras'
-    ``TerminateOnNaN`` does the same but prints, whatever ``verbose`` says)."""
+def plain_value(value):
+    """``value`` with NumPy scalars and arrays turned into Python ones, in
+    tuples and lists too, so that Keras (which refuses ``np.int64`` units)
+    only ever sees plain numbers."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return plain_value(value.tolist())
+    if isinstance(value, list | tuple):
+        return type(value)(plain_value(item) for item in value)
+    return value
+
+
+class _StopOnDivergence(keras.callbacks.Callback):
+    """Stop training quietly when the loss diverges: at the first NaN or
+    infinite loss, or once the running loss is more than
+    ``DIVERGENCE_FACTOR`` times above the loss of the fit's first batch (the
+    network before this fit changed it), and above ``DIVERGENCE_FACTOR``.
+    Keras' ``TerminateOnNaN`` prints whatever ``verbose`` says and lets a
+    finite explosion (say 1.0 -> 1e13) train on."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_loss = None
+        self.diverged = None  # (epoch, loss) once it did
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
-        if loss is not None and not np.isfinite(loss):
+        if loss is None:
+            return
+        loss = float(loss)
+        if self.first_loss is None:
+            self.first_loss = loss
+        limit = DIVERGENCE_FACTOR * max(self.first_loss, 1.0)
+        if not np.isfinite(loss) or loss > limit:
+            self.diverged = (self.epoch + 1, loss)
             self.model.stop_training = True
 
 
@@ -189,6 +257,21 @@ class SequenceEstimatorBase(BaseWrapper):
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
 
+    def _as_fitted(self):
+        """This estimator with the parameter values its fit used.
+
+        Inference depends on what was fitted (sklearn's convention): a
+        ``set_params`` after ``fit`` (``scale``, ``units``, ``objective``...)
+        changes nothing until the next fit. Every public method that uses the
+        fitted model runs on this view (a shallow copy: same model, scaler and
+        fitted attributes, parameters from ``fitted_params_``).
+        """
+        check_is_fitted(self)
+        fitted = object.__new__(type(self))
+        vars(fitted).update(vars(self))
+        vars(fitted).update(getattr(self, "fitted_params_", {}))
+        return fitted
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = True
@@ -198,11 +281,49 @@ class SequenceEstimatorBase(BaseWrapper):
         return tags
 
     # -- parameters -------------------------------------------------------
+    def _validate_params(self):
+        super()._validate_params()
+        # sklearn's Interval(Integral) takes True for 1: refuse bools where a
+        # number is meant (units=True is no network size).
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name, None)
+            if isinstance(value, bool | np.bool_) and "boolean" not in constraints:
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"number, got the bool {value!r}."
+                )
+        if name_value := self._routed_learning_rate():
+            name, value = name_value
+            if isinstance(value, bool) or not (
+                isinstance(value, Real) and value > 0 and np.isfinite(value)
+            ):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"positive finite float (or a keras LearningRateSchedule), got "
+                    f"{value!r}."
+                )
+        self._units()
+
+    def _routed_learning_rate(self):
+        """``(name, value)`` of the optimizer's learning rate setting, if any."""
+        name = "optimizer__learning_rate"
+        value = self.get_params(deep=False).get(name)
+        if value is None or isinstance(
+            value, keras.optimizers.schedules.LearningRateSchedule
+        ):
+            return None
+        return name, value
+
     def _units(self) -> tuple[int, ...]:
-        units = (self.units,) if isinstance(self.units, Integral) else self.units
+        units = self.units
+        if isinstance(units, Integral) or isinstance(units, np.ndarray):
+            units = np.atleast_1d(units).tolist()
         units = tuple(units)
         if not units or not all(
-            isinstance(width, Integral) and width >= 1 for width in units
+            isinstance(width, Integral)
+            and not isinstance(width, bool | np.bool_)
+            and width >= 1
+            for width in units
         ):
             raise ValueError(
                 f"units must be a positive int or a non-empty sequence of positive "
@@ -282,21 +403,27 @@ class SequenceEstimatorBase(BaseWrapper):
     def _fit(self, X, y, sample_weight, warm_start: bool, **kwargs) -> None:
         # Replaces scikeras' `_fit`, whose `_validate_data` rejects 3D targets
         # and whose random-state context toggles TensorFlow op determinism.
-        # A fit that fails for any reason (bad input, divergence, an exception
-        # or Ctrl-C during training) leaves the estimator as it was: fitted as
-        # before (the model's weights are only written after a successful fit,
-        # see `training_model`), or unfitted.
-        before = dict(vars(self))
-        if "history_" in before:  # the one attribute a fit changes in place
-            before["history_"] = defaultdict(
+        # The fit runs on a staged copy of the estimator, published in one step
+        # when it succeeds: a fit that fails for any reason (bad input,
+        # divergence, an exception or Ctrl-C during training) leaves the
+        # estimator exactly as it was, and other threads using it meanwhile
+        # (transform, predict) see the old model until the new one is done.
+        staged = object.__new__(type(self))
+        vars(staged).update(vars(self))
+        if "history_" in vars(self):  # the one attribute a fit changes in place
+            staged.history_ = defaultdict(
                 list, {key: list(values) for key, values in self.history_.items()}
             )
-        try:
-            self._fit_once(X, y, sample_weight, warm_start, **kwargs)
-        except BaseException:
-            vars(self).clear()
-            vars(self).update(before)
-            raise
+        params = self.get_params(deep=False)
+        with _FIT_LOCK, native_logs_filtered():
+            staged._validate_params()
+            # Keras sees plain Python numbers; the user's values come back below.
+            vars(staged).update(
+                (name, plain_value(value)) for name, value in params.items()
+            )
+            staged._fit_once(X, y, sample_weight, warm_start, **kwargs)
+        vars(staged).update((name, vars(self)[name]) for name in params)
+        self.__dict__ = vars(staged)
 
     def _fit_once(
         self,
@@ -308,12 +435,14 @@ class SequenceEstimatorBase(BaseWrapper):
         initial_epoch: int,
         **kwargs,
     ) -> None:
-        self._validate_params()
+        epochs, initial_epoch = int(epochs), int(initial_epoch)
         continuing = (self.warm_start or warm_start) and self.__sklearn_is_fitted__()
-        if continuing and initial_epoch == 0:
-            # scikeras restarts the epoch count (and history_) on a warm fit;
-            # continue both, so no history is lost.
-            initial_epoch = self.current_epoch
+        if continuing:
+            self._check_warm_start()
+            if initial_epoch == 0:
+                # scikeras restarts the epoch count (and history_) on a warm fit;
+                # continue both, so no history is lost.
+                initial_epoch = self.current_epoch
         batch = self._check_sequences(X, reset=not continuing)
         weights = None
         if sample_weight is not None:
@@ -328,6 +457,7 @@ class SequenceEstimatorBase(BaseWrapper):
             batch, weights = batch.take(keep), weights[keep]
             y = None if y is None else _take_rows(y, keep)
         if not continuing:
+            self.fitted_params_ = self.get_params(deep=False)
             unscaled = self._unscaled_inputs(batch)
             self.scaler_ = SequenceScaler().fit(unscaled) if self.scale else None
         inputs = self._model_inputs(batch)
@@ -336,19 +466,26 @@ class SequenceEstimatorBase(BaseWrapper):
         )
         weights = _loss_weights(targets, step_weights, weights)
         with seeded(self.random_state), quiet_step_tracing():
-            if not continuing:
+            if continuing:
+                # A new model object holding the fitted state (and the current
+                # learning rate), trained and then published.
+                self.model_ = copy_state(self.model_, self._build_twin())
+                self.fitted_params_ = self.get_params(deep=False)
+            else:
                 # scikeras seeds build and fit with its own context when
                 # `_random_state` is set (toggling op determinism); `seeded` does it.
                 self._random_state = None
                 self.model_ = self._build_keras_model()
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
                 self._initialize_callbacks()
+            self._set_learning_rate(self.model_)
             self._ensure_compiled_model()
             validation_split = self._validation_split(batch.n_samples)
+            divergence = _StopOnDivergence()
             fit_callbacks = self._fit_callbacks
             self._fit_callbacks = [
                 *fit_callbacks,
-                _StopOnNonFiniteLoss(),
+                divergence,
                 *self._early_stopping(validation_split),
             ]
             model = self.model_
@@ -368,11 +505,39 @@ class SequenceEstimatorBase(BaseWrapper):
                         validation_split=validation_split,
                         **kwargs,
                     )
-                    # Before the trained state is copied back into `model_`.
-                    self._check_finite_loss()
+                    # Before the trained state is copied back into `model`.
+                    self._check_divergence(divergence)
             finally:
                 self.model_ = model
                 self._fit_callbacks = fit_callbacks
+
+    def _check_warm_start(self) -> None:
+        """A warm start continues the fitted network: only parameters that
+        steer training may have changed since it was fitted."""
+        changed = [
+            name
+            for name, value in self.get_params(deep=False).items()
+            if name not in _TRAINING_PARAMS
+            and not name.startswith(("fit__", "callbacks__"))
+            and repr(value) != repr(self.fitted_params_.get(name))
+        ]
+        if changed:
+            raise ValueError(
+                f"warm_start=True continues training the fitted network, but "
+                f"{', '.join(sorted(changed))} changed since it was fitted, which "
+                "would need another network. Set warm_start=False to fit a new "
+                "network with the new values (or set them back)."
+            )
+
+    def _set_learning_rate(self, model: keras.Model) -> None:
+        """Give the optimizer the current ``optimizer__learning_rate`` (a warm
+        start otherwise keeps the rate of the first fit with its state)."""
+        name_value = self._routed_learning_rate()
+        if name_value is not None and not isinstance(
+            model.optimizer.learning_rate,
+            keras.optimizers.schedules.LearningRateSchedule,
+        ):
+            model.optimizer.learning_rate = float(name_value[1])
 
     def _build_twin(self) -> keras.Model:
         """A new compiled model like ``model_`` (for ``training_model``), built
@@ -417,15 +582,20 @@ class SequenceEstimatorBase(BaseWrapper):
             )
         ]
 
-    def _check_finite_loss(self) -> None:
-        losses = self.history_.get("loss", [])
-        if losses and not np.all(np.isfinite(losses)):
-            raise FloatingPointError(
-                f"Training diverged: the loss became {losses[-1]} at epoch "
-                f"{len(losses)}. Lower the learning rate (optimizer__learning_rate), "
-                "keep scale=True, or check the data for extreme values. The "
-                "estimator is left as it was before this fit (unfitted if it was)."
-            )
+    @staticmethod
+    def _check_divergence(divergence: _StopOnDivergence) -> None:
+        if divergence.diverged is None:
+            return
+        epoch, loss = divergence.diverged
+        raise FloatingPointError(
+            f"Training diverged: the loss became {loss:.4g} at epoch {epoch} "
+            f"(from {divergence.first_loss:.4g} at the first batch; a fit stops "
+            f"when the loss is not finite or rises above {DIVERGENCE_FACTOR:g} "
+            "times that, and above 1000). Lower the learning rate "
+            "(optimizer__learning_rate), keep scale=True, or check the data for "
+            "extreme values. The estimator is left as it was before this fit "
+            "(unfitted if it was)."
+        )
 
     def partial_fit(self, X, y=None, sample_weight=None, **kwargs):
         """Train for one more epoch, keeping the learned weights.

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 import keras
 import numpy as np
 
+from ._quiet import native_logs_filtered
+
 #: Rows per call of the Keras model at inference, so memory stays bounded.
 _INFERENCE_CHUNK = 4096
 
@@ -173,9 +175,10 @@ def predict_in_chunks(model: keras.Model, inputs, prepare=None) -> np.ndarray:
     function = _inference_function(model)
     n_rows = len(inputs) if prepare is None else inputs.n_samples
     outputs = []
-    for rows in row_chunks(n_rows):
-        chunk = inputs[rows] if prepare is None else prepare(inputs.take(rows))
-        outputs.append(np.asarray(function(chunk)))
+    with native_logs_filtered():
+        for rows in row_chunks(n_rows):
+            chunk = inputs[rows] if prepare is None else prepare(inputs.take(rows))
+            outputs.append(np.asarray(function(chunk)))
     return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
 
 

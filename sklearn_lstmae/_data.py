@@ -91,6 +91,10 @@ def _as_numeric_array(X, name: str) -> np.ndarray:
             f"Sparse input is not supported for {name}: sequences are dense. "
             "Convert it with X.toarray() first."
         )
+    if isinstance(X, np.ma.MaskedArray):
+        # Masked steps are missing values: NaN, so that masked trailing steps
+        # are padding and masked values inside a sequence a clear error.
+        X = np.ma.filled(X.astype(np.result_type(X.dtype, np.float32)), np.nan)
     try:
         array = np.asarray(X)
     except ValueError as exc:  # numpy refuses inhomogeneous nesting

@@ -143,48 +143,346 @@ def load(path):
     >>> load(path).predict(X[:2, :6]).shape
     (2, 2, 2)
     """
+    where = os.fspath(path)
     try:
-        with zipfile.ZipFile(path) as archive:
-            metadata = json.loads(archive.read(_METADATA))
-            model_bytes = archive.read(_MODEL)
-    except (
-        zipfile.BadZipFile,
-        KeyError,
-        json.JSONDecodeError,
-        UnicodeDecodeError,
-    ) as error:
+        return _load(path, where)
+    except ValueError:
+        raise
+    except Exception as error:  # any other failure is a malformed archive
         raise ValueError(
-            f"{os.fspath(path)!r} is not an archive written by sklearn_lstmae.save "
-            f"({error})."
+            f"{where!r} is not a valid archive written by sklearn_lstmae.save "
+            f"({type(error).__name__}: {error})."
         ) from None
-    _check_versions(metadata, path)
-    cls = _estimator_classes().get(metadata.get("class"))
-    if cls is None:
-        raise ValueError(
-            f"{os.fspath(path)!r} holds an unknown estimator class "
-            f"{metadata.get('class')!r}."
-        )
-    try:
-        added = _ADDED.get(cls.__name__, {})
-        params = {key: value for key, value in added.items() if key[-1] != "_"}
-        params.update(
-            (key, _decode(value)) for key, value in metadata["params"].items()
-        )
-        estimator = cls(**params)
-        fitted = {key: value for key, value in added.items() if key[-1] == "_"}
-        fitted.update(
-            (key, _decode(value)) for key, value in metadata["fitted"].items()
-        )
-        for key, value in fitted.items():
-            setattr(estimator, key, value)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ValueError(
-            f"{os.fspath(path)!r} has a malformed estimator description: {error}"
-        ) from None
-    estimator.model_ = _load_model(model_bytes, path)
+
+
+def _load(path, where: str):
+    """``load``, refusing anything out of bounds before paying for it: member
+    sizes (declared, then read with a cap), the JSON's size and nesting, every
+    parameter and fitted attribute (names, types, dtypes, shapes, sane upper
+    bounds, agreement with each other), the model's size, and the network's
+    widths against the stored model's, before any network is built."""
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        if sorted(names) != sorted([_METADATA, _MODEL]):
+            raise ValueError(
+                f"{where!r} is not an archive written by sklearn_lstmae.save: it "
+                f"holds {names[:5]!r}, not exactly {[_METADATA, _MODEL]!r}."
+            )
+        metadata = _parse_json(_read_capped(archive, _METADATA, _MAX_JSON_BYTES), where)
+        _check_versions(metadata, path)
+        estimator = _rebuild_estimator(metadata, where)
+        fitted = estimator._as_fitted()
+        with tempfile.TemporaryDirectory() as folder:
+            model_path = os.path.join(folder, _MODEL)
+            _extract_capped(archive, _MODEL, model_path, _model_byte_limit(fitted))
+            _check_inner_archive(model_path, _model_byte_limit(fitted), where)
+            estimator.model_ = _load_model(model_path, path)
+    _check_widths(fitted, estimator.model_, where)
     _check_network(estimator, path)
     estimator._initialize_callbacks()
     return estimator
+
+
+# -- limits: a file from someone else is refused quickly and cheaply ------------
+#: The JSON description: parameters, fitted attributes, training history.
+_MAX_JSON_BYTES = 64 * 2**20
+_MAX_JSON_DEPTH = 16
+#: Sane upper bounds of sizes a stored estimator may declare.
+_MAX_WIDTH = 1 << 16  # units of a layer, encoding_dim, features per step
+_MAX_LAYERS = 64
+_MAX_STEPS = 10**8  # time steps, n_future, downsample
+#: Longest unicode string a stored array may hold (feature names).
+_MAX_STRING = 4096
+_ALLOWED_DTYPE_KINDS = "biuf"
+
+
+def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    if archive.getinfo(name).file_size > limit:
+        raise ValueError(
+            f"The archive's {name} declares {archive.getinfo(name).file_size} bytes, "
+            f"more than the {limit} an estimator of its kind can need: refused."
+        )
+    with archive.open(name) as member:
+        data = member.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"The archive's {name} is larger than {limit} bytes: refused.")
+    return data
+
+
+def _extract_capped(archive: zipfile.ZipFile, name: str, target, limit: int) -> None:
+    """Copy a member to a file, in chunks, refusing it past ``limit`` bytes."""
+    declared = archive.getinfo(name).file_size
+    if declared > limit:
+        raise ValueError(
+            f"The archive's {name} declares {declared} bytes, more than the {limit} "
+            "that the network its parameters describe can need: refused."
+        )
+    written = 0
+    with archive.open(name) as member, open(target, "wb") as file:
+        while chunk := member.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise ValueError(
+                    f"The archive's {name} is larger than {limit} bytes: refused."
+                )
+            file.write(chunk)
+
+
+def _check_inner_archive(model_path, limit: int, where: str) -> None:
+    """The ``.keras`` file is a zip too: bound what Keras will inflate."""
+    with zipfile.ZipFile(model_path) as inner:
+        infos = inner.infolist()
+        if len(infos) > 16 or sum(info.file_size for info in infos) > limit:
+            raise ValueError(
+                f"{where!r} holds a Keras model whose members declare more than the "
+                f"{limit} bytes its network can need: refused."
+            )
+
+
+def _model_byte_limit(fitted) -> int:
+    """Most bytes the ``.keras`` file of this network can take: its weights
+    (bounded by its widest layer) with the optimizer's two slots each, plus
+    1 MiB of configuration. Generous for real models, and computed from the
+    checked parameters, so a padded file is refused before it is read."""
+    units = fitted._units()
+    encoding_dim = getattr(fitted, "encoding_dim", None) or 0
+    width = max(
+        *units,
+        encoding_dim,
+        fitted.n_step_features_,
+        getattr(fitted, "n_output_features_", 0),
+    ) * (2 if fitted.bidirectional else 1)
+    code = 3 * width + encoding_dim
+    widest = max(width, code) + 1
+    layers = 3 * len(units) + 4
+    weights = 8 * layers * 2 * widest * widest  # gates x directions x matrices
+    return 2**20 + 3 * 4 * weights
+
+
+def _parse_json(data: bytes, where: str) -> dict:
+    try:
+        metadata = json.loads(data)
+    except RecursionError:
+        raise ValueError(
+            f"{where!r} has a JSON description nested too deeply."
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(
+            f"{where!r} is not an archive written by sklearn_lstmae.save ({error})."
+        ) from None
+    stack = [(metadata, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_JSON_DEPTH:
+            raise ValueError(
+                f"{where!r} has a JSON description nested more than "
+                f"{_MAX_JSON_DEPTH} levels deep: refused."
+            )
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{where!r} is not an archive written by sklearn_lstmae.save.")
+    return metadata
+
+
+def _rebuild_estimator(metadata: dict, where: str):
+    """The estimator the JSON describes, every value checked, without a model."""
+    cls = _estimator_classes().get(metadata.get("class"))
+    if cls is None:
+        raise ValueError(
+            f"{where!r} holds an unknown estimator class {metadata.get('class')!r}."
+        )
+    stored_params, stored_fitted = metadata.get("params"), metadata.get("fitted")
+    if not isinstance(stored_params, dict) or not isinstance(stored_fitted, dict):
+        raise ValueError(f"{where!r} has a malformed estimator description.")
+    added = _ADDED.get(cls.__name__, {})
+    params = {key: value for key, value in added.items() if key[-1] != "_"}
+    params.update((key, _decode(value)) for key, value in stored_params.items())
+    _check_param_names(cls, params, where)
+    estimator = cls(**params)
+    fitted = {key: value for key, value in added.items() if key[-1] == "_"}
+    fitted.update((key, _decode(value)) for key, value in stored_fitted.items())
+    # Archives from before 0.3 were fitted with their stored parameters.
+    fitted.setdefault("fitted_params_", dict(params))
+    _check_param_names(cls, fitted["fitted_params_"], where)
+    for values in (params, fitted["fitted_params_"]):
+        _check_params(cls(**values), where)
+    _check_fitted(cls, fitted, where)
+    for key, value in fitted.items():
+        setattr(estimator, key, value)
+    return estimator
+
+
+#: Routed scikeras settings (``optimizer__beta_1``...) a stored estimator may hold.
+_ROUTED = ("optimizer__", "loss__", "metrics__", "fit__", "predict__", "compile__")
+
+
+def _check_param_names(cls, params, where: str) -> None:
+    if not isinstance(params, dict):
+        raise ValueError(f"{where!r} has malformed parameters.")
+    known = set(cls().get_params(deep=False))
+    unknown = sorted(
+        str(key)
+        for key in params
+        if key not in known and not str(key).startswith(_ROUTED)
+    )
+    if unknown:
+        raise ValueError(
+            f"{where!r} stores parameters {cls.__name__} does not have: {unknown}."
+        )
+
+
+def _check_params(estimator, where: str) -> None:
+    """The estimator's own constraints, then sane upper bounds on sizes."""
+    try:
+        estimator._validate_params()
+    except ValueError as error:
+        raise ValueError(f"{where!r} stores invalid parameters: {error}") from None
+    sizes = {
+        "units": max(estimator._units()),
+        "encoding_dim": getattr(estimator, "encoding_dim", None) or 0,
+        "n_features": estimator.n_features or 0,
+    }
+    too_large = [name for name, size in sizes.items() if size > _MAX_WIDTH]
+    too_large += ["units"] * (len(estimator._units()) > _MAX_LAYERS)
+    for name in ("n_future", "downsample", "epochs", "batch_size"):
+        value = getattr(estimator, name, None)
+        if isinstance(value, int) and value > _MAX_STEPS:
+            too_large.append(name)
+    if too_large:
+        raise ValueError(
+            f"{where!r} stores parameters beyond what load() accepts "
+            f"({', '.join(sorted(set(too_large)))}: at most {_MAX_WIDTH} units or "
+            f"features, {_MAX_LAYERS} layers, {_MAX_STEPS} steps): refused."
+        )
+
+
+def _is_int(value, low=1, high=_MAX_STEPS) -> bool:
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    )
+
+
+def _float_vector(value, length: int, *, positive: bool = False) -> bool:
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype.kind == "f"
+        and value.shape == (length,)
+        and bool(np.all(np.isfinite(value)))
+        and (not positive or bool(np.all(value > 0)))
+    )
+
+
+def _scaler_ok(scaler, length: int, scaled: bool) -> bool:
+    if scaler is None:
+        return not scaled
+    return (
+        scaled
+        and isinstance(scaler, SequenceScaler)
+        and set(vars(scaler)) == {"mean_", "scale_"}
+        and _float_vector(scaler.mean_, length)
+        and _float_vector(scaler.scale_, length, positive=True)
+    )
+
+
+def _check_fitted(cls, fitted: dict, where: str) -> None:
+    """Every fitted attribute: known, of the right type, consistent."""
+    params = fitted["fitted_params_"]
+    steps, features = fitted.get("n_timesteps_"), fitted.get("n_step_features_")
+    layout = fitted.get("input_layout_")
+    checks = {
+        "n_timesteps_": lambda v: _is_int(v),
+        "n_step_features_": lambda v: _is_int(v, high=_MAX_WIDTH),
+        "n_features_in_": lambda v: (
+            _is_int(v, high=_MAX_STEPS)
+            and v == (steps * features if layout == "2d" else features)
+        ),
+        "variable_length_": lambda v: isinstance(v, bool),
+        "input_layout_": lambda v: v in ("2d", "3d", "ragged"),
+        "scaler_": lambda v: _scaler_ok(v, features, params.get("scale")),
+        "history_": lambda v: (
+            isinstance(v, dict)
+            and all(
+                isinstance(key, str)
+                and isinstance(values, list)
+                and all(isinstance(x, int | float) for x in values)
+                for key, values in v.items()
+            )
+        ),
+        "jit_compile_": lambda v: isinstance(v, bool),
+        "fitted_params_": lambda v: isinstance(v, dict),
+        "_random_state": lambda v: v is None or _is_int(v, low=0, high=2**63),
+        "_user_params": lambda v: (
+            isinstance(v, set) and all(isinstance(x, str) for x in v)
+        ),
+        "feature_names_in_": lambda v: (
+            isinstance(v, np.ndarray)
+            and v.shape == (fitted.get("n_features_in_"),)
+            and all(isinstance(x, str) for x in v.tolist())
+        ),
+    }
+    optional = {"feature_names_in_", "_random_state", "_user_params"}
+    if cls.__name__ == "LSTMAutoencoderTransformer":
+        future = fitted.get("n_future_")
+        checks |= {
+            "downsample_": lambda v: _is_int(v),
+            "n_future_": lambda v: (
+                (v is None) == (params.get("objective") == "reconstruct")
+                and (v is None or _is_int(v, high=steps - 1))
+            ),
+            "n_past_": lambda v: v == steps - (future or 0),
+        }
+    else:
+        checks |= {
+            "target_layout_": lambda v: v in ("1d", "2d", "3d"),
+            "n_output_steps_": lambda v: _is_int(v),
+            "n_output_features_": lambda v: _is_int(v, high=_MAX_WIDTH),
+            "target_scaler_": lambda v: _scaler_ok(
+                v, fitted.get("n_output_features_"), params.get("scale")
+            ),
+        }
+    unknown = sorted(set(fitted) - set(checks))
+    missing = sorted(set(checks) - optional - set(fitted))
+    if unknown or missing:
+        raise ValueError(
+            f"{where!r} has a malformed estimator description: "
+            + (f"unknown fitted attributes {unknown}" if unknown else "")
+            + ("; " if unknown and missing else "")
+            + (f"missing fitted attributes {missing}" if missing else "")
+            + "."
+        )
+    if not (_is_int(steps) and _is_int(features, high=_MAX_WIDTH)):
+        raise ValueError(f"{where!r} stores invalid sequence sizes: refused.")
+    bad = [
+        name
+        for name, check in checks.items()
+        if name in fitted and not check(fitted[name])
+    ]
+    if bad:
+        raise ValueError(
+            f"{where!r} stores fitted attributes that are invalid or disagree with "
+            f"each other or with the parameters ({', '.join(bad)}): refused."
+        )
+
+
+def _check_widths(fitted, model: keras.Model, where: str) -> None:
+    """Before the network the parameters describe is built (to compare it with
+    the stored one), its widths must not exceed the stored model's: a few
+    edited numbers in the JSON must not make load() build a huge network."""
+    widths, recurrent = [0], 0
+    for layer in model._flatten_layers(include_self=False):
+        config = layer.get_config()
+        if isinstance(config.get("units"), int):
+            widths.append(config["units"])
+        recurrent += isinstance(layer, keras.layers.RNN)
+    largest = max((*fitted._units(), getattr(fitted, "encoding_dim", None) or 0))
+    if largest > max(widths) or len(fitted._units()) > max(recurrent, 1):
+        raise ValueError(
+            f"{where!r} holds a Keras model that differs from the network its stored "
+            "parameters describe: refused (the archive was altered)."
+        )
 
 
 def _check_versions(metadata: dict, path) -> None:
@@ -220,30 +518,26 @@ def _version_tuple(version) -> tuple:
     return tuple(parts)
 
 
-def _load_model(model_bytes: bytes, path) -> keras.Model:
-    with tempfile.TemporaryDirectory() as folder:
-        model_path = os.path.join(folder, _MODEL)
-        with open(model_path, "wb") as file:
-            file.write(model_bytes)
-        try:
-            return keras.saving.load_model(model_path, safe_mode=True)
-        except Exception as error:  # Keras raises many types; one clear error here
-            if "safe_mode" in str(error) or "Lambda" in str(error):
-                raise ValueError(
-                    f"{os.fspath(path)!r} holds a Keras model with Python code (such "
-                    "as a Lambda layer), which could run anything when loaded: "
-                    "refused. Only load such a model, outside sklearn_lstmae, from "
-                    "a source you trust."
-                ) from None
+def _load_model(model_path, path) -> keras.Model:
+    try:
+        return keras.saving.load_model(model_path, safe_mode=True)
+    except Exception as error:  # Keras raises many types; one clear error here
+        if "safe_mode" in str(error) or "Lambda" in str(error):
             raise ValueError(
-                f"{os.fspath(path)!r} holds a Keras model that cannot be loaded "
-                f"safely: {type(error).__name__}: {error}"
+                f"{os.fspath(path)!r} holds a Keras model with Python code (such "
+                "as a Lambda layer), which could run anything when loaded: "
+                "refused. Only load such a model, outside sklearn_lstmae, from "
+                "a source you trust."
             ) from None
+        raise ValueError(
+            f"{os.fspath(path)!r} holds a Keras model that cannot be loaded "
+            f"safely: {type(error).__name__}: {error}"
+        ) from None
 
 
 def _check_network(estimator, path) -> None:
     """The loaded network must be the one the stored parameters build."""
-    expected = estimator._build_twin()
+    expected = estimator._as_fitted()._build_twin()
     if canonical_config(expected, compiled=False) != canonical_config(
         estimator.model_, compiled=False
     ):
@@ -296,13 +590,27 @@ def _decode(value):
         return [_decode(item) for item in value]
     if not isinstance(value, dict):
         return value
+    if not value:
+        raise ValueError("An empty stored value.")
     kind, content = next(iter(value.items()))
     if kind == "ndarray":
         if value["dtype"] == "object":
-            return np.array([_decode(item) for item in content], dtype=object)
-        array = np.asarray(content, dtype=np.dtype(value["dtype"]))
-        return array.reshape(value["shape"])
+            items = [_decode(item) for item in content]
+            if not all(isinstance(item, str | int | float) for item in items):
+                raise ValueError("A stored object array holds other than strings.")
+            array = np.empty(len(items), dtype=object)
+            array[:] = items
+            return array
+        dtype = np.dtype(str(value["dtype"]))
+        if dtype.kind not in _ALLOWED_DTYPE_KINDS and not (
+            dtype.kind == "U" and dtype.itemsize <= 4 * _MAX_STRING
+        ):
+            raise ValueError(f"A stored array has the unsupported dtype {dtype}.")
+        array = np.asarray(content, dtype=dtype)
+        return array.reshape([int(size) for size in value["shape"]])
     if kind == "scaler":
+        if not isinstance(content, dict):
+            raise ValueError("A malformed stored scaler.")
         scaler = SequenceScaler.__new__(SequenceScaler)
         for key, item in content.items():
             setattr(scaler, key, _decode(item))

@@ -346,6 +346,9 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
             ``(n_samples,)``, ``(n_samples, n_output_steps)`` or
             ``(n_samples, n_output_steps, n_output_features)``.
         """
+        return self._as_fitted()._predict(X)
+
+    def _predict(self, X):
         batch = self._check_sequences(X, reset=False)
         outputs = predict_in_chunks(self._inference_model(), batch, self._model_inputs)
         if self.scale:

@@ -1,8 +1,12 @@
-"""Import TensorFlow without its start-up log noise, unless the user asked for it."""
+"""TensorFlow without its C++ log noise (at import, during fits and inference),
+unless the user asked for it."""
 
 import importlib
 import os
+import re
 import sys
+import threading
+from contextlib import contextmanager
 
 _MARKER = "SKLEARN_LSTMAE_SET_TF_LOG_LEVEL"
 
@@ -18,8 +22,7 @@ def quiet_tensorflow_import() -> None:
     ``TF_CPP_MIN_LOG_LEVEL`` (their choice of verbosity is respected). Python
     exceptions still propagate.
     """
-    user_chose = "TF_CPP_MIN_LOG_LEVEL" in os.environ and _MARKER not in os.environ
-    if "tensorflow" in sys.modules or user_chose:
+    if "tensorflow" in sys.modules or _user_chose_log_level():
         importlib.import_module("keras")
         return
     # The marker tells child processes (joblib workers inherit the environment)
@@ -40,3 +43,104 @@ def quiet_tensorflow_import() -> None:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)
         os.close(devnull)
+
+
+def _user_chose_log_level() -> bool:
+    """Whether ``TF_CPP_MIN_LOG_LEVEL`` was set by the user (not by us)."""
+    return "TF_CPP_MIN_LOG_LEVEL" in os.environ and _MARKER not in os.environ
+
+
+#: A line of TensorFlow's C++ logging below FATAL, in absl's format
+#: ``E1125 13:05:59.123456   12345 util.cc:131] message`` (level, date, time,
+#: thread, file:line); before absl is initialized, the date is 0000 and the
+#: time ``00:00:<seconds since 1970>``.
+_NATIVE_LOG_LINE = re.compile(rb"^[IWE]\d{4} \d\d:\d\d:[\d.]+ +\d+ [^ \]]+:\d+\] ")
+#: absl's notice before its first message when nobody initialized its logging.
+_ABSL_PREAMBLE = b"WARNING: All log messages before absl::InitializeLog() is called"
+
+
+def _is_native_log(line: bytes) -> bool:
+    return bool(_NATIVE_LOG_LINE.match(line)) or line.startswith(_ABSL_PREAMBLE)
+
+
+class _NativeLogFilter:
+    """File descriptor 2 routed through a pipe whose reader drops TensorFlow's
+    C++ log lines and passes every other byte on to the real stderr."""
+
+    def __init__(self):
+        sys.stderr.flush()
+        self.saved = os.dup(2)
+        read_end, write_end = os.pipe()
+        self.reader = threading.Thread(
+            target=self._forward,
+            args=(read_end, os.dup(self.saved)),
+            name="sklearn_lstmae-stderr-filter",
+            daemon=True,
+        )
+        self.reader.start()
+        os.dup2(write_end, 2)
+        os.close(write_end)
+
+    @staticmethod
+    def _forward(read_end: int, stderr: int) -> None:
+        pending = b""
+        try:
+            while chunk := os.read(read_end, 65536):
+                *lines, pending = (pending + chunk).split(b"\n")
+                kept = [line + b"\n" for line in lines if not _is_native_log(line)]
+                if kept:
+                    os.write(stderr, b"".join(kept))
+            if pending and not _is_native_log(pending):
+                os.write(stderr, pending)
+        finally:
+            os.close(read_end)
+            os.close(stderr)
+
+    def close(self) -> None:
+        sys.stderr.flush()
+        # Closes the pipe's last write end (unless a child process inherited
+        # it): the reader sees the end of the stream, forwards what is left.
+        os.dup2(self.saved, 2)
+        os.close(self.saved)
+        self.reader.join(timeout=5)
+
+
+_filter: _NativeLogFilter | None = None
+_filter_users = 0
+_filter_lock = threading.Lock()
+
+
+@contextmanager
+def native_logs_filtered():
+    """Drop TensorFlow's C++ log lines written to stderr during a block.
+
+    TensorFlow logs some notices from C++ while it runs a model, depending on
+    the CPU (e.g. ``E0000 ... util.cc:131] oneDNN supports DT_INT32 only on
+    platforms with AVX-512``, on CPUs without some AVX-512 extensions), whatever
+    Python's logging or warnings filters say. While any block of ours runs
+    (fits and inference, reference-counted across threads), file descriptor 2
+    goes through a pipe that drops lines in absl's log format (levels I, W and
+    E; FATAL lines pass) and forwards everything else unchanged: Python
+    warnings, tracebacks and other libraries' output still reach stderr, in
+    order. Nothing is filtered when the user set ``TF_CPP_MIN_LOG_LEVEL``
+    (their choice of verbosity), or when there is no usable stderr.
+    """
+    global _filter, _filter_users
+    if _user_chose_log_level():
+        yield
+        return
+    with _filter_lock:
+        if _filter_users == 0:
+            try:
+                _filter = _NativeLogFilter()
+            except OSError:  # no file descriptor 2 (e.g. a detached process)
+                _filter = None
+        _filter_users += 1
+    try:
+        yield
+    finally:
+        with _filter_lock:
+            _filter_users -= 1
+            if _filter_users == 0 and _filter is not None:
+                _filter.close()
+                _filter = None

@@ -44,10 +44,12 @@ def architecture_key(model: keras.Model) -> tuple:
         for value in _leaves(getattr(model, "loss", None))
         if isinstance(value, types.FunctionType)
     )
-    return (canonical_config(model), functions)
+    return (canonical_config(model, learning_rate=False), functions)
 
 
-def canonical_config(model: keras.Model, *, compiled: bool = True) -> str:
+def canonical_config(
+    model: keras.Model, *, compiled: bool = True, learning_rate: bool = True
+) -> str:
     """``model``'s Keras config as JSON, with every layer, operation and
     optimizer name replaced by its order of first appearance.
 
@@ -55,11 +57,18 @@ def canonical_config(model: keras.Model, *, compiled: bool = True) -> str:
     the operations of our padding mask, the optimizer), so two builds of one
     network differ only there; renaming consistently keeps the wiring (which
     refers to layers by name) and makes the two equal. Without ``compiled``
-    the compile settings are left out: the network alone.
+    the compile settings are left out: the network alone. Without
+    ``learning_rate`` a constant learning rate is left out: it is an optimizer
+    variable, part of the state that :func:`copy_state` copies.
     """
     config = json.loads(model.to_json())
     if not compiled:
         config.pop("compile_config", None)
+    elif not learning_rate:
+        optimizer = (config.get("compile_config") or {}).get("optimizer")
+        settings = optimizer.get("config", {}) if isinstance(optimizer, dict) else {}
+        if isinstance(settings.get("learning_rate"), int | float):
+            del settings["learning_rate"]
     names: dict[str, str] = {}
 
     def collect(value):
@@ -104,9 +113,12 @@ def _state(model: keras.Model) -> list:
     return [*model.variables, *optimizer.variables]
 
 
-def _copy_state(source: keras.Model, target: keras.Model) -> None:
+def copy_state(source: keras.Model, target: keras.Model) -> keras.Model:
+    """Give ``target`` (same architecture) ``source``'s weights, random-seed
+    states and optimizer state; return ``target``."""
     for to, value in zip(_state(target), _state(source), strict=True):
         to.assign(value)
+    return target
 
 
 def _checkout(key):
@@ -154,8 +166,8 @@ def training_model(model: keras.Model, build):
             yield model
             return
     try:
-        _copy_state(model, trainer)
+        copy_state(model, trainer)
         yield trainer
-        _copy_state(trainer, model)
+        copy_state(trainer, model)
     finally:
         _checkin(key, trainer)

@@ -6,7 +6,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import SequenceEstimatorBase
 from ._compiled import predict_in_chunks, row_chunks
@@ -567,8 +567,9 @@ class LSTMAutoencoderTransformer(
             the final state when ``encoding_dim=None``), then the pooled
             encoder outputs of each ``pooling`` mode in turn.
         """
-        batch = self._check_sequences(X, reset=False, longer=True)
-        return predict_in_chunks(self.encoder_, batch, self._model_inputs)
+        fitted = self._as_fitted()
+        batch = fitted._check_sequences(X, reset=False, longer=True)
+        return predict_in_chunks(fitted.encoder_, batch, fitted._model_inputs)
 
     def inverse_transform(self, X):
         """Decode codes into sequences, in the units of the training data.
@@ -592,7 +593,9 @@ class LSTMAutoencoderTransformer(
             ``(n_samples, n_steps * n_features)`` rows when the model was
             fitted on 2D input.
         """
-        check_is_fitted(self)
+        return self._as_fitted()._inverse_transform(X)
+
+    def _inverse_transform(self, X):
         codes = check_array(X, dtype=np.float32)
         if codes.shape[1] != self._n_features_out:
             raise ValueError(
@@ -628,11 +631,12 @@ class LSTMAutoencoderTransformer(
         scores : ndarray of shape (n_samples,)
             ``-error`` per sequence.
         """
-        batch = self._check_sequences(X, reset=False)
+        fitted = self._as_fitted()
+        batch = fitted._check_sequences(X, reset=False)
         # Chunk by chunk, so scaled copies never exist for the whole input.
         return np.concatenate(
             [
-                self._negative_errors(batch.take(rows))
+                fitted._negative_errors(batch.take(rows))
                 for rows in row_chunks(batch.n_samples)
             ]
         )
@@ -677,6 +681,9 @@ class LSTMAutoencoderTransformer(
         feature_names_out : ndarray of str
             One name per code column.
         """
+        return self._as_fitted()._feature_names_out(input_features)
+
+    def _feature_names_out(self, input_features):
         names = super().get_feature_names_out(input_features)
         prefix = type(self).__name__.lower()
         if self.temporal_code:
@@ -712,7 +719,10 @@ class LSTMAutoencoderTransformer(
         score : float
             Weighted mean of ``score_samples(X)``, for model selection.
         """
-        return float(np.average(self.score_samples(X), weights=sample_weight))
+        scores = self.score_samples(X)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, scores)
+        return float(np.average(scores, weights=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
