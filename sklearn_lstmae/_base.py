@@ -257,16 +257,18 @@ class SequenceEstimatorBase(BaseWrapper):
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
 
-    def _as_fitted(self):
+    def _as_fitted(self, *, check: bool = True):
         """This estimator with the parameter values its fit used.
 
         Inference depends on what was fitted (sklearn's convention): a
         ``set_params`` after ``fit`` (``scale``, ``units``, ``objective``...)
         changes nothing until the next fit. Every public method that uses the
         fitted model runs on this view (a shallow copy: same model, scaler and
-        fitted attributes, parameters from ``fitted_params_``).
+        fitted attributes, parameters from ``fitted_params_``). ``check``:
+        refuse an unfitted estimator (``load`` builds the view before the model).
         """
-        check_is_fitted(self)
+        if check:
+            check_is_fitted(self)
         fitted = object.__new__(type(self))
         vars(fitted).update(vars(self))
         vars(fitted).update(getattr(self, "fitted_params_", {}))

@@ -150,7 +150,7 @@ def load(path):
         raise
     except Exception as error:  # any other failure is a malformed archive
         raise ValueError(
-            f"{where!r} is not a valid archive written by sklearn_lstmae.save "
+            f"{where!r} is not an archive written by sklearn_lstmae.save, or a damaged one "
             f"({type(error).__name__}: {error})."
         ) from None
 
@@ -171,7 +171,7 @@ def _load(path, where: str):
         metadata = _parse_json(_read_capped(archive, _METADATA, _MAX_JSON_BYTES), where)
         _check_versions(metadata, path)
         estimator = _rebuild_estimator(metadata, where)
-        fitted = estimator._as_fitted()
+        fitted = estimator._as_fitted(check=False)
         with tempfile.TemporaryDirectory() as folder:
             model_path = os.path.join(folder, _MODEL)
             _extract_capped(archive, _MODEL, model_path, _model_byte_limit(fitted))

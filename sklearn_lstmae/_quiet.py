@@ -18,17 +18,20 @@ def quiet_tensorflow_import() -> None:
     descriptor 2 at import and at device discovery, even with
     ``TF_CPP_MIN_LOG_LEVEL=3`` (they are logged before absl is initialized), so
     the only reliable silencer is to point fd 2 at /dev/null meanwhile. Nothing
-    is silenced when TensorFlow is already imported or when the user has set
-    ``TF_CPP_MIN_LOG_LEVEL`` (their choice of verbosity is respected). Python
-    exceptions still propagate.
+    is silenced when TensorFlow is already imported (what it printed is
+    printed) or when the user has set ``TF_CPP_MIN_LOG_LEVEL`` (their choice of
+    verbosity is respected). Python exceptions still propagate.
     """
-    if "tensorflow" in sys.modules or _user_chose_log_level():
+    if _user_chose_log_level():
         importlib.import_module("keras")
         return
     # The marker tells child processes (joblib workers inherit the environment)
     # that the log level was ours, not the user's, so they stay quiet too.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     os.environ[_MARKER] = "1"
+    if "tensorflow" in sys.modules:  # too late to silence its start-up
+        importlib.import_module("keras")
+        return
     saved_stderr = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -46,8 +49,21 @@ def quiet_tensorflow_import() -> None:
 
 
 def _user_chose_log_level() -> bool:
-    """Whether ``TF_CPP_MIN_LOG_LEVEL`` was set by the user (not by us)."""
-    return "TF_CPP_MIN_LOG_LEVEL" in os.environ and _MARKER not in os.environ
+    """Whether the user set ``TF_CPP_MIN_LOG_LEVEL``.
+
+    Not whether it is set: JAX sets it to 1 when it is imported (Keras imports
+    it when installed), and we set it for our child processes (with the
+    marker). So the question is asked of the environment the process started
+    with (Linux's ``/proc/self/environ``; elsewhere, the current one).
+    """
+    if _MARKER in os.environ:
+        return False
+    try:
+        with open("/proc/self/environ", "rb") as file:
+            initial = file.read().split(b"\0")
+    except OSError:
+        return "TF_CPP_MIN_LOG_LEVEL" in os.environ
+    return any(item.startswith(b"TF_CPP_MIN_LOG_LEVEL=") for item in initial)
 
 
 #: A line of TensorFlow's C++ logging below FATAL, in absl's format

@@ -152,3 +152,13 @@ def test_scaler_ignores_padding_and_constant_features():
     np.testing.assert_allclose(scaled[0, :2], [[-1.0, 0.0], [1.0, 0.0]])
     assert np.isnan(scaled[0, 2]).all()
     np.testing.assert_allclose(scaler.inverse_transform(scaled), values)
+
+
+def test_masked_arrays_mask_means_missing():
+    X = np.ma.masked_array(np.arange(24, dtype=float).reshape(2, 4, 3))
+    X[0, 2:] = np.ma.masked  # trailing steps: padding
+    batch = to_sequences(X)
+    np.testing.assert_array_equal(batch.lengths, [2, 4])
+    X[1, 1, 0] = np.ma.masked  # a value inside a sequence: missing, refused
+    with pytest.raises(ValueError, match="NaN inside sample 1"):
+        to_sequences(X)

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 
 import keras
@@ -223,3 +224,148 @@ def test_archives_from_before_pooling_load_with_their_behaviour(sequences, tmp_p
     loaded = load(path)
     assert loaded.pooling is None and loaded.downsample == loaded.downsample_ == 1
     np.testing.assert_array_equal(loaded.transform(X), ae.transform(X))
+
+
+# -- archives from someone else: refused quickly and cheaply (issue 14) ----------
+def edit(path, change):
+    """Apply ``change(metadata)`` to the archive's JSON in place."""
+    with zipfile.ZipFile(path) as archive:
+        stored = json.loads(archive.read("estimator.json"))
+    change(stored)
+    rewrite(path, metadata=stored)
+
+
+def padded(path, member, n_bytes):
+    """Append ``n_bytes`` of zeros to a member (deflated: a ~1 MB file per GB)."""
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            if name != member:
+                archive.writestr(name, content)
+        with archive.open(member, "w", force_zip64=True) as file:
+            file.write(files[member] + (b" " if member.endswith("json") else b""))
+            zeros = (b" " if member.endswith("json") else b"\0") * 2**24
+            for _ in range(n_bytes // len(zeros)):
+                file.write(zeros)
+
+
+def dtype_bomb(stored):
+    stored["fitted"]["n_past_"] = {
+        "ndarray": ["x"],
+        "dtype": "S1500000000",
+        "shape": [1],
+    }
+
+
+def nested(path):
+    """5,000 nested lists in place of a parameter (as text: json cannot write it)."""
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("estimator.json").decode()
+    text = text.replace('"verbose": 0', '"verbose": ' + "[" * 5000 + "]" * 5000)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("estimator.json", text)
+        archive.writestr("model.keras", b"")
+
+
+def as_0_2(change):
+    """An archive as 0.2 wrote it (no fitted_params_), then ``change``."""
+
+    def edited(stored):
+        stored["fitted"].pop("fitted_params_")
+        change(stored)
+
+    return edited
+
+
+@pytest.mark.parametrize(
+    "attack",
+    [
+        pytest.param(lambda path: padded(path, "estimator.json", 2**30), id="json-1GB"),
+        pytest.param(lambda path: padded(path, "model.keras", 2**30), id="keras-1GB"),
+        pytest.param(lambda path: edit(path, dtype_bomb), id="dtype-S1.5e9"),
+        pytest.param(
+            lambda path: edit(path, as_0_2(lambda s: s["params"].update(units=[6000]))),
+            id="units-6000",
+        ),
+        pytest.param(
+            lambda path: edit(
+                path, as_0_2(lambda s: s["params"].update(encoding_dim=50_000_000))
+            ),
+            id="encoding_dim-5e7",
+        ),
+        pytest.param(
+            lambda path: edit(
+                path,
+                lambda s: (
+                    s["params"].update(units=[6000]),
+                    s["fitted"]["fitted_params_"]["dict"].update(units=[6000]),
+                ),
+            ),
+            id="fitted-units-6000",
+        ),
+    ],
+)
+def test_bombs_are_refused_quickly_and_cheaply(archive, attack):
+    import resource
+
+    _, path = archive
+    attack(path)
+    assert path.stat().st_size < 5 * 2**20  # small files, all of them
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    with pytest.raises(ValueError):
+        load(path)
+    assert time.perf_counter() - start < 5
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) * 1024
+    assert grown < 200 * 2**20
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s["params"].update(evil=1), "parameters .* does not have"),
+        (lambda s: s["fitted"].update(evil_=1), "unknown fitted attributes"),
+        (lambda s: s["fitted"].update(n_timesteps_=11), "disagree"),
+        (lambda s: s["fitted"]["scaler_"]["scaler"].update(mean_="abc"), "scaler_"),
+        (lambda s: s["fitted"].pop("n_past_"), "missing fitted attributes"),
+        (lambda s: s["params"].update(units=True), "invalid parameters"),
+        (lambda s: s["params"].update(epochs=-1), "invalid parameters"),
+        (lambda s: s["fitted"].update(history_={"tuple": 5}), "not an archive"),
+        (lambda s: s["fitted"].update(history_={}), "empty stored value"),
+        (lambda s: s.update(params=[1, 2]), "malformed"),
+    ],
+)
+def test_malformed_archives_are_one_clear_value_error(archive, change, message):
+    _, path = archive
+    edit(path, change)
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_deeply_nested_json_is_refused(archive):
+    _, path = archive
+    nested(path)
+    with pytest.raises(ValueError, match="nested"):
+        load(path)
+
+
+def test_damaged_zip_members_are_a_value_error(archive):
+    _, path = archive
+    data = bytearray(path.read_bytes())
+    start = data.index(b"model.keras") + 40  # inside the deflated member
+    data[start : start + 64] = bytes(64)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="archive"):
+        load(path)
+
+
+def test_parameters_set_after_fit_are_saved_but_not_used(archive, sequences, tmp_path):
+    X, _ = sequences
+    estimator, _ = archive
+    estimator.set_params(units=(9,), scale=False)
+    path = tmp_path / "after_set_params.lstmae"
+    save(estimator, path)
+    loaded = load(path)
+    assert loaded.get_params()["units"] == (9,)
+    np.testing.assert_array_equal(loaded.transform(X), estimator.transform(X))

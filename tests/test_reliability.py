@@ -168,3 +168,131 @@ def test_concurrent_calls_equal_serial_calls(sequences, ragged):
         for got, expected in zip(thread_results, serial, strict=True):
             for got_array, expected_array in zip(got, expected, strict=True):
                 np.testing.assert_array_equal(got_array, expected_array)
+
+
+# -- issue 14: findings of the adversarial review --------------------------------
+def test_finite_divergence_raises_and_keeps_the_previous_fit(sequences):
+    X, _ = sequences
+    estimator = tiny(epochs=3).fit(X)
+    codes = estimator.transform(X)
+    estimator.set_params(optimizer__learning_rate=1e6)
+    with pytest.raises(FloatingPointError, match="rises above 1000 times"):
+        estimator.fit(X)
+    np.testing.assert_array_equal(estimator.transform(X), codes)
+    assert estimator.get_params()["optimizer__learning_rate"] == 1e6
+
+
+def test_numpy_integer_parameters_reach_keras_as_ints(sequences):
+    X, _ = sequences
+    params = {
+        "units": np.array([4, 3]),
+        "encoding_dim": np.int64(2),
+        "epochs": np.int32(1),
+        "batch_size": np.int64(16),
+        "downsample": np.int64(2),
+        "n_future": np.int64(2),
+        "objective": "composite",
+        "early_stopping": np.int64(3),
+    }
+    estimator = tiny(**params).fit(X)
+    assert estimator.transform(X).shape == (len(X), 2 + 2 * 3)
+    assert estimator.get_params()["encoding_dim"] is params["encoding_dim"]
+    predictor = LSTMSequencePredictor(
+        **{**TINY_PREDICTOR, "units": np.int64(3), "epochs": np.int64(1)}
+    ).fit(X[:, :6], X[:, 6:])
+    assert predictor.predict(X[:2, :6]).shape == (2, 2, 2)
+
+
+def test_grid_search_over_numpy_ranges(sequences):
+    from sklearn.model_selection import GridSearchCV
+
+    X, _ = sequences
+    search = GridSearchCV(tiny(epochs=1), {"encoding_dim": np.arange(2, 4)}, cv=2)
+    search.fit(X)
+    assert search.best_params_["encoding_dim"] in (2, 3)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"units": True}, "must be a number"),
+        ({"units": (4, False)}, "positive int"),
+        ({"encoding_dim": True}, "must be a number"),
+        ({"optimizer__learning_rate": -0.01}, "positive finite"),
+        ({"optimizer__learning_rate": float("nan")}, "positive finite"),
+    ],
+)
+def test_nonsense_parameters_are_refused(sequences, params, message):
+    X, _ = sequences
+    with pytest.raises(ValueError, match=message):
+        tiny(**params).fit(X)
+
+
+def test_fits_in_parallel_threads_equal_serial_fits(sequences):
+    X, _ = sequences
+    serial = [tiny(dropout=0.2).fit(X).transform(X) for _ in range(2)]
+    estimators = [tiny(dropout=0.2) for _ in range(2)]
+    run_in_threads(lambda call: estimators[call].fit(X), n_threads=2, calls=2)
+    for estimator in estimators:
+        np.testing.assert_array_equal(estimator.transform(X), serial[0])
+
+
+def test_parameters_set_after_fit_do_not_change_inference(sequences):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    before = (ae.transform(X), ae.score_samples(X), ae.get_feature_names_out())
+    ae.set_params(
+        scale=False, units=(7,), reverse_target=True, objective="predict", pooling=None
+    )
+    after = (ae.transform(X), ae.score_samples(X), ae.get_feature_names_out())
+    for got, expected in zip(after, before, strict=True):
+        np.testing.assert_array_equal(got, expected)
+    predictor = LSTMSequencePredictor(**TINY_PREDICTOR, random_state=0)
+    predictor.fit(X[:, :6] + 5, X[:, 6:] + 5)
+    predictions = predictor.predict(X[:, :6] + 5)
+    predictor.set_params(level="last", scale=False)
+    np.testing.assert_array_equal(predictor.predict(X[:, :6] + 5), predictions)
+    # The next fit uses them: no pooled outputs, a 3-value code.
+    assert ae.set_params(objective="reconstruct").fit(X).transform(X).shape == (
+        len(X),
+        3,
+    )
+
+
+def test_warm_start_refuses_a_changed_network_and_applies_a_new_learning_rate(
+    sequences,
+):
+    X, _ = sequences
+    estimator = tiny(warm_start=True).fit(X)
+    estimator.set_params(units=(5,))
+    with pytest.raises(ValueError, match="units changed since it was fitted"):
+        estimator.fit(X)
+    estimator.set_params(units=(4,), optimizer__learning_rate=0.0123)
+    estimator.fit(X)
+    assert float(estimator.model_.optimizer.learning_rate) == pytest.approx(0.0123)
+
+
+def test_refit_publishes_the_new_model_only_when_it_is_done(sequences):
+    X, _ = sequences
+    estimator = tiny(epochs=1)
+    first = estimator.fit(X).transform(X)
+    old_model = estimator.model_
+    seen = []
+
+    class Watch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            # Another thread would see exactly this during the refit.
+            seen.append((estimator.model_ is old_model, estimator.transform(X)))
+
+    estimator.set_params(callbacks=[Watch()], epochs=2).fit(X[::-1] * 3)
+    assert seen and all(same for same, _ in seen)
+    for _, codes in seen:
+        np.testing.assert_array_equal(codes, first)
+    assert estimator.model_ is not old_model
+
+
+def test_score_with_wrongly_sized_sample_weight_says_so(sequences):
+    X, _ = sequences
+    ae = tiny().fit(X)
+    with pytest.raises(ValueError, match="sample_weight.shape"):
+        ae.score(X, sample_weight=[1.0, 2.0])
