@@ -150,8 +150,8 @@ def load(path):
         raise
     except Exception as error:  # any other failure is a malformed archive
         raise ValueError(
-            f"{where!r} is not an archive written by sklearn_lstmae.save, or a damaged one "
-            f"({type(error).__name__}: {error})."
+            f"{where!r} is not an archive written by sklearn_lstmae.save, or a "
+            f"damaged one ({type(error).__name__}: {error})."
         ) from None
 
 

@@ -54,7 +54,9 @@ SCRIPT = textwrap.dedent(
 
     _compiled._inference_function = noisy_inference
     X = np.random.RandomState(0).normal(size=(16, 6, 2))
-    ae = LSTMAutoencoderTransformer(units=3, encoding_dim=2, epochs=1, callbacks=[Noisy()])
+    ae = LSTMAutoencoderTransformer(
+        units=3, encoding_dim=2, epochs=1, callbacks=[Noisy()]
+    )
     ae.fit(X).transform(X)
     ae.score(X)
     LSTMSequencePredictor(units=3, epochs=1, callbacks=[Noisy()]).fit(
