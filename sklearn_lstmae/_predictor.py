@@ -98,11 +98,13 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         Extra Keras callbacks for ``fit``.
     random_state : int, RandomState instance or None, default=None
         Seeds initialization, dropout and shuffling; the same integer gives
-        identical predictions on CPU. Global random state is restored.
+        identical predictions on CPU, also when fits run in several threads
+        (fits in one process take turns). Global random state is restored.
     verbose : int, default=0
         0 is silent; 1 shows Keras' progress bar.
     warm_start : bool, default=False
-        When True, ``fit`` continues training the fitted network.
+        When True, ``fit`` continues training the fitted network (only training
+        settings such as ``epochs`` or ``optimizer__learning_rate`` may change).
     jit_compile : "auto" or bool, default="auto"
         Train with XLA compilation (Keras' ``compile(jit_compile=...)``).
         ``"auto"``: no XLA with TensorFlow on CPU, where it measured slower than
@@ -121,6 +123,10 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         with inputs ``[sequences, previous_targets]``).
     jit_compile_ : bool
         Whether the network was compiled with XLA (the resolved ``jit_compile``).
+    fitted_params_ : dict
+        The parameters the model was fitted with (``get_params(deep=False)``
+        at ``fit``). Inference uses these: parameters changed with
+        ``set_params`` after ``fit`` take effect at the next fit.
     history_ : dict of list
         Per-epoch ``loss`` (and ``val_loss``).
     scaler_, target_scaler_ : SequenceScaler or None

@@ -159,13 +159,16 @@ class LSTMAutoencoderTransformer(
         Extra Keras callbacks for ``fit``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialization, dropout and shuffling. The same integer
-        gives identical codes on CPU. Global random state is restored after
-        ``fit``.
+        gives identical codes on CPU, also when fits run in several threads
+        (fits in one process take turns; use processes to run several at
+        once). Global random state is restored after ``fit``.
     verbose : int, default=0
         0 is silent; 1 shows Keras' progress bar.
     warm_start : bool, default=False
         When True, ``fit`` continues training the fitted network instead of
-        building a new one.
+        building a new one. Only training settings (``epochs``, ``batch_size``,
+        ``optimizer__learning_rate``, which is applied, ...) may change in
+        between; other changed parameters are refused.
     jit_compile : "auto" or bool, default="auto"
         Train with XLA compilation (Keras' ``compile(jit_compile=...)``).
         ``"auto"``: no XLA with TensorFlow on CPU, where it measured slower than
@@ -190,6 +193,10 @@ class LSTMAutoencoderTransformer(
         Codes -> scaled reconstructions ``(batch, n_timesteps_, n_features)``.
     jit_compile_ : bool
         Whether the network was compiled with XLA (the resolved ``jit_compile``).
+    fitted_params_ : dict
+        The parameters the model was fitted with (``get_params(deep=False)``
+        at ``fit``). Inference uses these: parameters changed with
+        ``set_params`` after ``fit`` take effect at the next fit.
     history_ : dict of list
         Per-epoch ``loss`` (and ``val_loss``) of the Keras training.
     scaler_ : SequenceScaler or None
