@@ -212,22 +212,6 @@ def test_grid_search_over_numpy_ranges(sequences):
     assert search.best_params_["encoding_dim"] in (2, 3)
 
 
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        ({"units": True}, "must be a number"),
-        ({"units": (4, False)}, "positive int"),
-        ({"encoding_dim": True}, "must be a number"),
-        ({"optimizer__learning_rate": -0.01}, "positive finite"),
-        ({"optimizer__learning_rate": float("nan")}, "positive finite"),
-    ],
-)
-def test_nonsense_parameters_are_refused(sequences, params, message):
-    X, _ = sequences
-    with pytest.raises(ValueError, match=message):
-        tiny(**params).fit(X)
-
-
 def test_fits_in_parallel_threads_equal_serial_fits(sequences):
     X, _ = sequences
     serial = [tiny(dropout=0.2).fit(X).transform(X) for _ in range(2)]

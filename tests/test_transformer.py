@@ -175,6 +175,12 @@ def test_transformer_has_no_predict():
         ({"units": (4, 0)}, "units must be"),
         ({"encoding_dim": 0}, "'encoding_dim' parameter"),
         ({"dropout": 1.5}, "'dropout' parameter"),
+        # bools are no sizes; learning rates are positive (issue 14)
+        ({"units": True}, "must be a number"),
+        ({"units": (4, False)}, "units must be"),
+        ({"encoding_dim": True}, "must be a number"),
+        ({"optimizer__learning_rate": -0.01}, "positive finite"),
+        ({"optimizer__learning_rate": float("nan")}, "positive finite"),
     ],
 )
 def test_invalid_parameters(sequences, params, match):
