@@ -53,12 +53,26 @@ def test_different_settings_train_different_models(sequences):
     X, _ = sequences
     keys = {
         _trainers.architecture_key(tiny(**params).fit(X[:, :3]).model_)
-        for params in ({}, {"optimizer__learning_rate": 0.01}, {"loss": "mae"})
+        for params in ({}, {"optimizer__beta_1": 0.8}, {"loss": "mae"})
     }
     assert len(keys) == 3
-    assert (
-        _trainers.architecture_key(tiny(random_state=5).fit(X[:, :3]).model_) in keys
-    )  # the seed is not architecture
+    for params in ({"random_state": 5}, {"optimizer__learning_rate": 0.01}):
+        # The seed is not architecture; a constant learning rate is optimizer
+        # state (a variable copied with the weights), not architecture either.
+        model = tiny(**params).fit(X[:, :3]).model_
+        assert _trainers.architecture_key(model) in keys
+
+
+def test_a_reused_trainer_trains_with_the_estimators_learning_rate(
+    sequences, empty_pool
+):
+    X, _ = sequences
+    tiny().fit(X)  # leaves an idle trainer compiled with the default rate
+    reused = tiny(optimizer__learning_rate=0.05).fit(X)
+    _trainers._idle.clear()
+    built = tiny(optimizer__learning_rate=0.05).fit(X)
+    assert float(reused.model_.optimizer.learning_rate) == pytest.approx(0.05)
+    np.testing.assert_array_equal(reused.transform(X), built.transform(X))
 
 
 def test_failed_fit_leaves_the_fitted_state(sequences):
