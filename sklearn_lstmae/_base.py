@@ -297,12 +297,12 @@ class SequenceEstimatorBase(BaseWrapper):
         if name_value := self._routed_learning_rate():
             name, value = name_value
             if isinstance(value, bool) or not (
-                isinstance(value, Real) and value > 0 and np.isfinite(value)
+                isinstance(value, Real) and value >= 0 and np.isfinite(value)
             ):
                 raise InvalidParameterError(
                     f"The {name!r} parameter of {type(self).__name__} must be a "
-                    f"positive finite float (or a keras LearningRateSchedule), got "
-                    f"{value!r}."
+                    f"non-negative finite float (or a keras LearningRateSchedule), "
+                    f"got {value!r}."
                 )
         self._units()
 

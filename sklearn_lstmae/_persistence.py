@@ -423,7 +423,18 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
             and all(isinstance(x, str) for x in v.tolist())
         ),
     }
-    optional = {"feature_names_in_", "_random_state", "_user_params"}
+    checks["_sklearn_output_config"] = lambda v: (
+        isinstance(v, dict)
+        and all(
+            isinstance(key, str) and isinstance(item, str) for key, item in v.items()
+        )
+    )
+    optional = {
+        "feature_names_in_",
+        "_random_state",
+        "_user_params",
+        "_sklearn_output_config",  # set_output
+    }
     if cls.__name__ == "LSTMAutoencoderTransformer":
         future = fitted.get("n_future_")
         checks |= {

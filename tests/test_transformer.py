@@ -179,8 +179,8 @@ def test_transformer_has_no_predict():
         ({"units": True}, "must be a number"),
         ({"units": (4, False)}, "units must be"),
         ({"encoding_dim": True}, "must be a number"),
-        ({"optimizer__learning_rate": -0.01}, "positive finite"),
-        ({"optimizer__learning_rate": float("nan")}, "positive finite"),
+        ({"optimizer__learning_rate": -0.01}, "non-negative finite"),
+        ({"optimizer__learning_rate": float("nan")}, "non-negative finite"),
     ],
 )
 def test_invalid_parameters(sequences, params, match):
@@ -224,8 +224,13 @@ def test_warm_start_continues_training(sequences):
     X, _ = sequences
     ae = tiny(warm_start=True).fit(X)
     first = ae.model_
+    steps = int(first.optimizer.iterations)
     ae.fit(X)
-    assert ae.model_ is first
+    # The same network trained on (optimizer state included), published as a
+    # new model object when the fit is done; the first one is left untouched.
+    assert ae.model_ is not first
+    assert int(ae.model_.optimizer.iterations) == 2 * steps
+    assert int(first.optimizer.iterations) == steps
     assert len(ae.history_["loss"]) == 4
     ae.partial_fit(X)
     assert len(ae.history_["loss"]) == 5
