@@ -269,10 +269,16 @@ class SequenceEstimatorBase(BaseWrapper):
         """
         if check:
             check_is_fitted(self)
-        fitted = object.__new__(type(self))
-        vars(fitted).update(vars(self))
+        fitted = self._shallow_copy()
         vars(fitted).update(getattr(self, "fitted_params_", {}))
         return fitted
+
+    def _shallow_copy(self):
+        """A new estimator sharing every attribute value with this one (no
+        ``__init__``, no copies of models or arrays)."""
+        copy = object.__new__(type(self))
+        vars(copy).update(vars(self))
+        return copy
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -294,27 +300,25 @@ class SequenceEstimatorBase(BaseWrapper):
                     f"The {name!r} parameter of {type(self).__name__} must be a "
                     f"number, got the bool {value!r}."
                 )
-        if name_value := self._routed_learning_rate():
-            name, value = name_value
+        value = self._constant_learning_rate()
+        if value is not None:
             if isinstance(value, bool) or not (
                 isinstance(value, Real) and value >= 0 and np.isfinite(value)
             ):
                 raise InvalidParameterError(
-                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    "The 'optimizer__learning_rate' parameter of "
+                    f"{type(self).__name__} must be a "
                     f"non-negative finite float (or a keras LearningRateSchedule), "
                     f"got {value!r}."
                 )
         self._units()
 
-    def _routed_learning_rate(self):
-        """``(name, value)`` of the optimizer's learning rate setting, if any."""
-        name = "optimizer__learning_rate"
-        value = self.get_params(deep=False).get(name)
-        if value is None or isinstance(
-            value, keras.optimizers.schedules.LearningRateSchedule
-        ):
+    def _constant_learning_rate(self):
+        """``optimizer__learning_rate`` unless it is unset or a schedule."""
+        value = self.get_params(deep=False).get("optimizer__learning_rate")
+        if isinstance(value, keras.optimizers.schedules.LearningRateSchedule):
             return None
-        return name, value
+        return value
 
     def _units(self) -> tuple[int, ...]:
         units = self.units
@@ -410,8 +414,7 @@ class SequenceEstimatorBase(BaseWrapper):
         # divergence, an exception or Ctrl-C during training) leaves the
         # estimator exactly as it was, and other threads using it meanwhile
         # (transform, predict) see the old model until the new one is done.
-        staged = object.__new__(type(self))
-        vars(staged).update(vars(self))
+        staged = self._shallow_copy()
         if "history_" in vars(self):  # the one attribute a fit changes in place
             staged.history_ = defaultdict(
                 list, {key: list(values) for key, values in self.history_.items()}
@@ -445,6 +448,7 @@ class SequenceEstimatorBase(BaseWrapper):
                 # scikeras restarts the epoch count (and history_) on a warm fit;
                 # continue both, so no history is lost.
                 initial_epoch = self.current_epoch
+        self.fitted_params_ = self.get_params(deep=False)
         batch = self._check_sequences(X, reset=not continuing)
         weights = None
         if sample_weight is not None:
@@ -459,7 +463,6 @@ class SequenceEstimatorBase(BaseWrapper):
             batch, weights = batch.take(keep), weights[keep]
             y = None if y is None else _take_rows(y, keep)
         if not continuing:
-            self.fitted_params_ = self.get_params(deep=False)
             unscaled = self._unscaled_inputs(batch)
             self.scaler_ = SequenceScaler().fit(unscaled) if self.scale else None
         inputs = self._model_inputs(batch)
@@ -472,7 +475,6 @@ class SequenceEstimatorBase(BaseWrapper):
                 # A new model object holding the fitted state (and the current
                 # learning rate), trained and then published.
                 self.model_ = copy_state(self.model_, self._build_twin())
-                self.fitted_params_ = self.get_params(deep=False)
             else:
                 # scikeras seeds build and fit with its own context when
                 # `_random_state` is set (toggling op determinism); `seeded` does it.
@@ -534,12 +536,12 @@ class SequenceEstimatorBase(BaseWrapper):
     def _set_learning_rate(self, model: keras.Model) -> None:
         """Give the optimizer the current ``optimizer__learning_rate`` (a warm
         start otherwise keeps the rate of the first fit with its state)."""
-        name_value = self._routed_learning_rate()
-        if name_value is not None and not isinstance(
+        value = self._constant_learning_rate()
+        if value is not None and not isinstance(
             model.optimizer.learning_rate,
             keras.optimizers.schedules.LearningRateSchedule,
         ):
-            model.optimizer.learning_rate = float(name_value[1])
+            model.optimizer.learning_rate = float(value)
 
     def _build_twin(self) -> keras.Model:
         """A new compiled model like ``model_`` (for ``training_model``), built
@@ -593,7 +595,7 @@ class SequenceEstimatorBase(BaseWrapper):
             f"Training diverged: the loss became {loss:.4g} at epoch {epoch} "
             f"(from {divergence.first_loss:.4g} at the first batch; a fit stops "
             f"when the loss is not finite or rises above {DIVERGENCE_FACTOR:g} "
-            "times that, and above 1000). Lower the learning rate "
+            f"times that, and above {DIVERGENCE_FACTOR:g}). Lower the learning rate "
             "(optimizer__learning_rate), keep scale=True, or check the data for "
             "extreme values. The estimator is left as it was before this fit "
             "(unfitted if it was)."

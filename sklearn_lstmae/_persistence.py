@@ -172,10 +172,11 @@ def _load(path, where: str):
         _check_versions(metadata, path)
         estimator = _rebuild_estimator(metadata, where)
         fitted = estimator._as_fitted(check=False)
+        limit = _model_byte_limit(fitted)
         with tempfile.TemporaryDirectory() as folder:
             model_path = os.path.join(folder, _MODEL)
-            _extract_capped(archive, _MODEL, model_path, _model_byte_limit(fitted))
-            _check_inner_archive(model_path, _model_byte_limit(fitted), where)
+            _extract_capped(archive, _MODEL, model_path, limit)
+            _check_inner_archive(model_path, limit, where)
             estimator.model_ = _load_model(model_path, path)
     _check_widths(fitted, estimator.model_, where)
     _check_network(estimator, path)
@@ -422,13 +423,11 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
             and v.shape == (fitted.get("n_features_in_"),)
             and all(isinstance(x, str) for x in v.tolist())
         ),
+        "_sklearn_output_config": lambda v: (
+            isinstance(v, dict)
+            and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
+        ),
     }
-    checks["_sklearn_output_config"] = lambda v: (
-        isinstance(v, dict)
-        and all(
-            isinstance(key, str) and isinstance(item, str) for key, item in v.items()
-        )
-    )
     optional = {
         "feature_names_in_",
         "_random_state",

@@ -1,6 +1,7 @@
 """TensorFlow without its C++ log noise (at import, during fits and inference),
 unless the user asked for it."""
 
+import functools
 import importlib
 import os
 import re
@@ -48,13 +49,15 @@ def quiet_tensorflow_import() -> None:
         os.close(devnull)
 
 
+@functools.cache
 def _user_chose_log_level() -> bool:
     """Whether the user set ``TF_CPP_MIN_LOG_LEVEL``.
 
     Not whether it is set: JAX sets it to 1 when it is imported (Keras imports
     it when installed), and we set it for our child processes (with the
     marker). So the question is asked of the environment the process started
-    with (Linux's ``/proc/self/environ``; elsewhere, the current one).
+    with (Linux's ``/proc/self/environ``; elsewhere, the current one). The
+    answer cannot change during the process: asked once (at import), kept.
     """
     if _MARKER in os.environ:
         return False
@@ -132,7 +135,7 @@ def native_logs_filtered():
 
     TensorFlow logs some notices from C++ while it runs a model, depending on
     the CPU (e.g. ``E0000 ... util.cc:131] oneDNN supports DT_INT32 only on
-    platforms with AVX-512``, on CPUs without some AVX-512 extensions), whatever
+    platforms with AVX-512``, seen on AMD EPYC and Intel Xeon CPUs), whatever
     Python's logging or warnings filters say. While any block of ours runs
     (fits and inference, reference-counted across threads), file descriptor 2
     goes through a pipe that drops lines in absl's log format (levels I, W and
