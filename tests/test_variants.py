@@ -159,7 +159,6 @@ def test_grid_search_over_variants(sequences):
             "lstmautoencodertransformer__reverse_target": [False, True],
         },
         cv=2,
-        n_jobs=2,
     )
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == 8
