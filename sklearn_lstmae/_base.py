@@ -127,8 +127,8 @@ def _set_tensorflow_seed(seed) -> None:
     seeded by its SeedGenerator variables, and shuffles inside tf.data
     functions whose seeds are fixed when the dataset is made, from this
     global seed). But it also drops every instantiated function, so each
-    seeded fit paid for instantiating its training step again: the first step
-    of a tiny fit took 0.375 s instead of 0.004 s, most of a small fit's time.
+    seeded fit paid for instantiating its training step again, most of a
+    small fit's time.
     This is the body of TensorFlow's ``Context._set_global_seed`` (2.16 to
     2.21) less the clearing; it can go when ``tf.random.set_seed`` stops
     clearing caches. Reproducibility is pinned by the tests (same seed, same
