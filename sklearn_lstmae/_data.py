@@ -43,15 +43,16 @@ class SequenceBatch:
         Number of valid steps of each sequence.
     layout : {"3d", "2d", "ragged"}
         The form the caller used, so that outputs can be returned in it.
-    n_columns : int
-        Columns of a 2D input (``n_timesteps * n_features``); for 3D and ragged
-        input, the number of features per step.
+    n_features_in : int
+        What scikit-learn's ``n_features_in_`` records: the columns of a 2D input
+        (``n_timesteps * n_step_features``); for 3D and ragged input, the
+        features per step.
     """
 
     values: np.ndarray
     lengths: np.ndarray
     layout: str
-    n_columns: int
+    n_features_in: int
 
     @property
     def n_samples(self) -> int:
@@ -62,7 +63,8 @@ class SequenceBatch:
         return self.values.shape[1]
 
     @property
-    def n_features(self) -> int:
+    def n_step_features(self) -> int:
+        """Features per time step."""
         return self.values.shape[2]
 
     @property
@@ -243,7 +245,7 @@ def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
     """
     if _is_ragged_list(X):
         values, layout = _stack_ragged(X, n_features, name), "ragged"
-        n_columns = values.shape[2]
+        n_features_in = values.shape[2]
     else:
         array = _as_numeric_array(X, name)
         if array.ndim <= 1 and array.size == 0:
@@ -251,14 +253,14 @@ def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
                 f"Found empty input {name}: at least 1 sample is required."
             )
         if array.ndim == 2:
-            layout, n_columns = "2d", array.shape[1]
-            if array.shape[0] and n_columns:
+            layout, n_features_in = "2d", array.shape[1]
+            if array.shape[0] and n_features_in:
                 array = _split_flat(array, n_features or 1, name)
         elif array.ndim == 3:
-            layout, n_columns = "3d", array.shape[2]
-            if n_features is not None and n_features != n_columns:
+            layout, n_features_in = "3d", array.shape[2]
+            if n_features is not None and n_features != n_features_in:
                 raise ValueError(
-                    f"{name} is 3D with {n_columns} features per step, but "
+                    f"{name} is 3D with {n_features_in} features per step, but "
                     f"n_features={n_features}. Leave n_features=None for 3D input."
                 )
         else:
@@ -291,7 +293,7 @@ def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
     # itself, and nothing downstream may write into it.
     values = values[:, : lengths.max()].astype(np.float32, copy=False).view()
     values.flags.writeable = False
-    return SequenceBatch(values, lengths, layout, n_columns)
+    return SequenceBatch(values, lengths, layout, n_features_in)
 
 
 def to_targets(y, n_samples: int) -> tuple[np.ndarray, str]:

@@ -10,6 +10,8 @@ so recurrent layers skip them and the final state is the state at each
 sequence's own last step.
 """
 
+import json
+
 import keras
 from keras import layers, ops
 
@@ -19,12 +21,13 @@ __all__ = [
     "StartToken",
     "WindowMean",
     "WindowRepeat",
+    "build_conditional_decoder",
     "build_encoder",
-    "build_feedback_decoder",
     "build_repeat_decoder",
     "build_temporal_decoder",
-    "feedback_inference",
-    "feedback_model",
+    "canonical_config",
+    "conditional_inference",
+    "connect",
 ]
 
 _CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
@@ -345,7 +348,7 @@ def _as_list(tensors) -> list:
     return list(tensors) if isinstance(tensors, list | tuple) else [tensors]
 
 
-def build_feedback_decoder(
+def build_conditional_decoder(
     n_steps: int,
     n_outputs: int,
     *,
@@ -364,7 +367,7 @@ def build_feedback_decoder(
     states: Sutskever et al. 2014) when given; last, ``previous_outputs``
     ``(batch, n_steps, n_outputs)``: the targets shifted one step right behind
     a zero step. Output ``(batch, n_steps, n_outputs)``.
-    :func:`feedback_inference` builds the twin that feeds back its own output.
+    :func:`conditional_inference` builds the twin that feeds back its own output.
     """
     previous = keras.Input(shape=(n_steps, n_outputs), name="previous_outputs")
     inputs, hidden = [], previous
@@ -397,10 +400,10 @@ def build_feedback_decoder(
     return keras.Model([*inputs, previous], outputs, name=name)
 
 
-def feedback_model(encoder: keras.Model, decoders: list, name: str) -> keras.Model:
+def connect(encoder: keras.Model, decoders: list, name: str) -> keras.Model:
     """``sequences -> decoder(encoder(sequences))`` for one or more decoders.
 
-    Feedback decoders (:func:`build_feedback_decoder`) take the encoder's
+    Conditional decoders (:func:`build_conditional_decoder`) take the encoder's
     outputs plus their previous outputs, which become extra model inputs
     (``previous_<decoder name>``); repeat decoders take the code alone.
     """
@@ -419,47 +422,54 @@ def feedback_model(encoder: keras.Model, decoders: list, name: str) -> keras.Mod
     return keras.Model(inputs, outputs if len(outputs) > 1 else outputs[0], name=name)
 
 
-def feedback_inference(
-    model: keras.Model, decoder_name: str = "decoder", *, from_codes: bool = False
+def conditional_inference(
+    model: keras.Model,
+    *,
+    cell: str,
+    n_layers: int,
+    context: bool,
+    decoder_name: str = "decoder",
+    from_codes: bool = False,
 ) -> keras.Model:
-    """The inference twin of one feedback decoder of a :func:`feedback_model`.
+    """The inference twin of one conditional decoder of a :func:`connect`-ed model.
 
     Shares every layer (and so every weight) with ``model``: the encoder, then
     the decoder unrolled over its steps, each step's input being the previous
-    step's prediction (zeros before the first). Input ``(batch, timesteps,
-    n_features)``, or the codes ``(batch, code)`` with ``from_codes`` (for a
-    decoder conditioned on a code), output ``(batch, n_steps, n_outputs)``.
+    step's prediction (zeros before the first). The decoder's structure is
+    the one it was built with (:func:`build_conditional_decoder`): ``n_layers``
+    recurrent layers of ``cell``, conditioned on a ``context`` code repeated at
+    every step, or else seeded with the encoder's final states. Input
+    ``(batch, timesteps, n_features)``, or the codes ``(batch, code)`` with
+    ``from_codes`` (for a decoder with a context), output
+    ``(batch, n_steps, n_outputs)``.
     """
     encoder = model.get_layer("encoder")
     decoder = model.get_layer(decoder_name)
     n_steps = decoder.inputs[-1].shape[1]
-    recurrent = [
-        layer for layer in decoder.layers if isinstance(layer, layers.LSTM | layers.GRU)
-    ]
+    recurrent = [decoder.get_layer(f"{cell}_{depth}") for depth in range(n_layers)]
     head = decoder.get_layer("output")
-    per_layer = 2 if isinstance(recurrent[0], layers.LSTM) else 1
+    per_layer = _state_count(cell)
     if from_codes:
         sequences = keras.Input(shape=encoder.output_shape[1:], name="codes")
         encoded = [sequences]
     else:
         sequences = keras.Input(shape=encoder.input_shape[1:], name="sequences")
         encoded = _as_list(encoder(sequences))
-    with_context = any(layer.name == "with_context" for layer in decoder.layers)
-    if with_context:
-        context = layers.RepeatVector(1, name="context_step")(encoded[0])
-        states = [None] * len(recurrent)
+    if context:
+        context_step = layers.RepeatVector(1, name="context_step")(encoded[0])
+        states = [None] * n_layers
     else:
         states = [
             encoded[depth * per_layer : (depth + 1) * per_layer]
-            for depth in range(len(recurrent))
+            for depth in range(n_layers)
         ]
     previous = StartToken(head.units, name="start")(encoded[0])
     predictions = []
     for step in range(n_steps):
         hidden = previous
-        if with_context:
+        if context:
             hidden = layers.Concatenate(name=f"with_context_{step}")(
-                [context, previous]
+                [context_step, previous]
             )
         for depth, layer in enumerate(recurrent):
             hidden, *states[depth] = layer(hidden, initial_state=states[depth])
@@ -471,3 +481,49 @@ def feedback_inference(
         else layers.Concatenate(axis=1, name="predictions")(predictions)
     )
     return keras.Model(sequences, outputs, name=f"{decoder_name}_inference")
+
+
+def canonical_config(
+    model: keras.Model, *, compiled: bool = True, learning_rate: bool = True
+) -> str:
+    """``model``'s Keras config as JSON, with every layer, operation and
+    optimizer name replaced by its order of first appearance.
+
+    Keras numbers the names it generates per process (``isnan_3``, ``adam_7``:
+    the operations of our padding mask, the optimizer), so two builds of one
+    network differ only there; renaming consistently keeps the wiring (which
+    refers to layers by name) and makes the two equal. Without ``compiled``
+    the compile settings are left out: the network alone. Without
+    ``learning_rate`` a constant learning rate is left out: it is an optimizer
+    variable, part of a fit's state rather than of the architecture.
+    """
+    config = json.loads(model.to_json())
+    if not compiled:
+        config.pop("compile_config", None)
+    elif not learning_rate:
+        optimizer = (config.get("compile_config") or {}).get("optimizer")
+        settings = optimizer.get("config", {}) if isinstance(optimizer, dict) else {}
+        if isinstance(settings.get("learning_rate"), int | float):
+            del settings["learning_rate"]
+    names: dict[str, str] = {}
+
+    def collect(value):
+        if isinstance(value, dict):
+            name = value.get("name")
+            if isinstance(name, str):
+                names.setdefault(name, f"#{len(names)}")
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    def rename(value):
+        if isinstance(value, dict):
+            return {key: rename(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [rename(item) for item in value]
+        return names.get(value, value) if isinstance(value, str) else value
+
+    collect(config)
+    return json.dumps(rename(config), sort_keys=True)

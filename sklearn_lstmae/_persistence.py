@@ -18,16 +18,24 @@ import keras
 import numpy as np
 
 from ._data import SequenceScaler
-from ._trainers import canonical_config
+from ._networks import canonical_config
+from ._routing import is_routed
 from ._version import __version__
 
 #: Version of the archive layout; bumped when it changes incompatibly.
 FORMAT = 1
 _METADATA = "estimator.json"
 _MODEL = "model.keras"
-#: Attributes not stored: the model (stored in its own file) and scikeras'
-#: callback lists (rebuilt from the ``callbacks`` parameter on load).
-_NOT_STORED = {"model_", "_fit_callbacks", "_predict_callbacks"}
+#: Attributes not stored: the model (stored in its own file).
+_NOT_STORED = {"model_"}
+#: What archives written before 0.3 (estimators on scikeras' BaseWrapper) hold
+#: and 0.3 has no use for: scikeras' ``model``/``build_fn`` parameters (always
+#: None for our estimators), ``predict__*`` settings (never used), and its
+#: private ``_random_state``/``_user_params`` attributes.
+_LEGACY_PARAMS = {"model", "build_fn"}
+_LEGACY_FITTED = {"_random_state", "_user_params"}
+#: Parameter values renamed since, per class: old -> new.
+_RENAMED = {"LSTMSequencePredictor": {"decoder": {"teacher_forcing": "conditional"}}}
 #: Parameters and fitted attributes added after the first release, with the
 #: values that give the behaviour of archives written before them (0.1: codes
 #: without pooled outputs, no downsampling).
@@ -180,7 +188,6 @@ def _load(path, where: str):
             estimator.model_ = _load_model(model_path, path)
     _check_widths(fitted, estimator.model_, where)
     _check_network(estimator, path)
-    estimator._initialize_callbacks()
     return estimator
 
 
@@ -301,13 +308,17 @@ def _rebuild_estimator(metadata: dict, where: str):
     added = _ADDED.get(cls.__name__, {})
     params = {key: value for key, value in added.items() if key[-1] != "_"}
     params.update((key, _decode(value)) for key, value in stored_params.items())
-    _check_param_names(cls, params, where)
+    params = _current_params(cls, params, where)
     estimator = cls(**params)
     fitted = {key: value for key, value in added.items() if key[-1] == "_"}
-    fitted.update((key, _decode(value)) for key, value in stored_fitted.items())
+    fitted.update(
+        (key, _decode(value))
+        for key, value in stored_fitted.items()
+        if key not in _LEGACY_FITTED
+    )
     # Archives from before 0.3 were fitted with their stored parameters.
     fitted.setdefault("fitted_params_", dict(params))
-    _check_param_names(cls, fitted["fitted_params_"], where)
+    fitted["fitted_params_"] = _current_params(cls, fitted["fitted_params_"], where)
     for values in (params, fitted["fitted_params_"]):
         _check_params(cls(**values), where)
     _check_fitted(cls, fitted, where)
@@ -316,23 +327,35 @@ def _rebuild_estimator(metadata: dict, where: str):
     return estimator
 
 
-#: Routed scikeras settings (``optimizer__beta_1``...) a stored estimator may hold.
-_ROUTED = ("optimizer__", "loss__", "metrics__", "fit__", "predict__", "compile__")
-
-
-def _check_param_names(cls, params, where: str) -> None:
+def _current_params(cls, params, where: str) -> dict:
+    """Stored parameters in today's vocabulary (see ``_LEGACY_PARAMS`` and
+    ``_RENAMED``); names checked: known to ``cls``, or routed settings."""
     if not isinstance(params, dict):
         raise ValueError(f"{where!r} has malformed parameters.")
+    legacy = [key for key in _LEGACY_PARAMS if params.get(key) is not None]
+    if legacy:
+        raise ValueError(
+            f"{where!r} stores a user-given Keras model ({', '.join(legacy)}), "
+            "which sklearn_lstmae estimators never use: refused."
+        )
+    params = {
+        key: value
+        for key, value in params.items()
+        if key not in _LEGACY_PARAMS and not str(key).startswith("predict__")
+    }
+    for name, renamed in _RENAMED.get(cls.__name__, {}).items():
+        value = params.get(name)
+        if isinstance(value, str) and value in renamed:
+            params[name] = renamed[value]
     known = set(cls().get_params(deep=False))
     unknown = sorted(
-        str(key)
-        for key in params
-        if key not in known and not str(key).startswith(_ROUTED)
+        str(key) for key in params if key not in known and not is_routed(str(key))
     )
     if unknown:
         raise ValueError(
             f"{where!r} stores parameters {cls.__name__} does not have: {unknown}."
         )
+    return params
 
 
 def _check_params(estimator, where: str) -> None:
@@ -414,10 +437,6 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
         ),
         "jit_compile_": lambda v: isinstance(v, bool),
         "fitted_params_": lambda v: isinstance(v, dict),
-        "_random_state": lambda v: v is None or _is_int(v, low=0, high=2**63),
-        "_user_params": lambda v: (
-            isinstance(v, set) and all(isinstance(x, str) for x in v)
-        ),
         "feature_names_in_": lambda v: (
             isinstance(v, np.ndarray)
             and v.shape == (fitted.get("n_features_in_"),)
@@ -428,12 +447,7 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
             and all(isinstance(k, str) and isinstance(x, str) for k, x in v.items())
         ),
     }
-    optional = {
-        "feature_names_in_",
-        "_random_state",
-        "_user_params",
-        "_sklearn_output_config",  # set_output
-    }
+    optional = {"feature_names_in_", "_sklearn_output_config"}  # set_output
     if cls.__name__ == "LSTMAutoencoderTransformer":
         future = fitted.get("n_future_")
         checks |= {

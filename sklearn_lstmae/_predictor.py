@@ -1,6 +1,6 @@
 """LSTMSequencePredictor: sequences -> sequences (seq2seq regression, forecasting)."""
 
-import weakref
+import warnings
 
 import keras
 import numpy as np
@@ -8,8 +8,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import SequenceEstimatorBase
-from ._compiled import predict_in_chunks
+from ._base import SequenceEstimator
 from ._data import (
     SequenceScaler,
     from_targets,
@@ -19,20 +18,17 @@ from ._data import (
     shift_right,
     to_targets,
 )
+from ._inference import inference_twin
 from ._networks import (
+    build_conditional_decoder,
     build_encoder,
-    build_feedback_decoder,
     build_repeat_decoder,
-    feedback_inference,
-    feedback_model,
+    conditional_inference,
+    connect,
 )
 
-# Inference twins of teacher-forced models, built on first use and shared with
-# the trained model's layers; weak keys so they go with the model, never pickled.
-_inference_models: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
-
-class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
+class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
     """Predict output sequences from input sequences with an LSTM encoder-decoder.
 
     ``fit(X, y)`` trains an encoder-decoder network; ``predict(X)`` returns
@@ -46,15 +42,21 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
     ``(n_samples, n_output_steps)`` or ``(n_samples,)``; the output length and
     width come from ``y``.
 
+    Read more in the :doc:`User Guide </user_guide/architectures>`.
+
     Parameters
     ----------
-    decoder : {"repeat", "teacher_forcing"}, default="repeat"
+    decoder : {"repeat", "conditional"}, default="repeat"
         ``"repeat"``: the encoder's final state is repeated at every output step
         (RepeatVector) and decoded by recurrent layers and a per-step Dense head,
-        the classic Keras encoder-decoder. ``"teacher_forcing"``: the encoder's
+        the classic Keras encoder-decoder. ``"conditional"``: the encoder's
         final states seed a decoder that receives the previous target step as
-        input, the true one in training and its own prediction at inference,
-        step by step (Sutskever et al. 2014).
+        input, the true one in training (teacher forcing) and its own
+        prediction at inference, step by step (Sutskever et al. 2014).
+
+        .. deprecated:: 0.3
+           ``"teacher_forcing"``, this decoder's name before 0.3, still works
+           with a ``FutureWarning`` and will be removed in 0.5.
     level : {None, "last", "log_last"}, default=None
         Per-window level removal for series with a trend or changing level,
         applied before scaling and undone on predictions. ``"last"`` subtracts
@@ -63,82 +65,24 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         for positive series whose seasonal swings grow with the level. Both need
         ``y`` to be the continuation of ``X`` (same features). None leaves values
         as they are: right for regression targets that are a different quantity.
-        On a trending multiplicative seasonal series, "log_last" cut the error of
-        plain scaling by more than half (see ``examples/plot_forecasting.py``).
-    units : int or tuple of int, default=(64,)
-        Sizes of the stacked recurrent encoder layers; the decoder has the same
-        (twice as wide with a bidirectional encoder and ``"teacher_forcing"``).
-    cell : {"lstm", "gru"}, default="lstm"
-        Recurrent cell type.
-    bidirectional : bool, default=False
-        Bidirectional encoder layers (forward and backward states concatenated).
-    dropout : float, default=0.0
-        Dropout on the inputs of every recurrent layer, during training.
-    n_features : int or None, default=None
-        Features per time step of 2D (flat, time-major) ``X``; None means 1.
-    scale : bool, default=True
-        Standardize each feature of ``X`` and of ``y`` (learned in ``fit``);
-        predictions are returned in ``y``'s units.
-    epochs : int, default=100
-        Maximum number of passes over the training data.
-    batch_size : int, default=32
-        Sequences per gradient step.
-    optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Keras optimizer; settings routed with ``optimizer__``.
-    optimizer__learning_rate : float, default=0.005
-        Learning rate (see :class:`LSTMAutoencoderTransformer` for the choice).
-    loss : str or keras.losses.Loss, default="mse"
-        Training loss, on scaled targets.
-    validation_split : float, default=0.0
-        Fraction of the training sequences (the last ones) held out as
-        ``val_loss``, which ``early_stopping`` monitors.
-    early_stopping : int or None, default=None
-        Patience in epochs (restores the best weights); None trains all epochs.
-    callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks for ``fit``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds initialization, dropout and shuffling; the same integer gives
-        identical predictions on CPU, also when fits run in several threads
-        (fits in one process take turns). Global random state is restored.
-    verbose : int, default=0
-        0 is silent; 1 shows Keras' progress bar.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the fitted network (only training
-        settings such as ``epochs`` or ``optimizer__learning_rate`` may change).
-    jit_compile : "auto" or bool, default="auto"
-        Train with XLA compilation (Keras' ``compile(jit_compile=...)``).
-        ``"auto"``: no XLA with TensorFlow on CPU, where it measured slower than
-        our default training path (see ``benchmarks/RESULTS.md``); otherwise
-        Keras' own choice (XLA on GPU and with the JAX backend). The choice made
-        is ``jit_compile_``. Independently of it, fits of at least 2 million
-        sequence-steps (sequences x epochs x time steps) trace their training
-        steps for static batch shapes, 2-6x faster on CPU.
-    **kwargs : dict
-        Other scikeras parameters and routed settings.
+        ``examples/plot_forecasting.py`` compares them on a trending series.
+    %(shared_parameters)s
 
     Attributes
     ----------
-    model_ : keras.Model
-        The trained network (for "teacher_forcing", the teacher-forced one,
-        with inputs ``[sequences, previous_targets]``).
-    jit_compile_ : bool
-        Whether the network was compiled with XLA (the resolved ``jit_compile``).
-    fitted_params_ : dict
-        The parameters the model was fitted with (``get_params(deep=False)``
-        at ``fit``). Inference uses these: parameters changed with
-        ``set_params`` after ``fit`` take effect at the next fit.
-    history_ : dict of list
-        Per-epoch ``loss`` (and ``val_loss``).
-    scaler_, target_scaler_ : SequenceScaler or None
-        Per-feature scaling of ``X`` and ``y``.
-    n_features_in_ : int
-        Columns of 2D training input; features per step for 3D/list input.
-    n_timesteps_, n_step_features_ : int
-        Input length (the longest, when variable) and features per step.
+    target_scaler_ : SequenceScaler or None
+        Per-feature scaling of ``y``.
     n_output_steps_, n_output_features_ : int
         Shape of one target sequence.
     target_layout_ : {"1d", "2d", "3d"}
         Layout of ``y`` in ``fit``, which ``predict`` returns.
+    %(shared_attributes)s
+
+    Notes
+    -----
+    For ``decoder="conditional"``, ``model_`` is the teacher-forced network,
+    with inputs ``[sequences, previous_targets]``; ``predict`` runs its inference
+    twin, which feeds each prediction back.
 
     References
     ----------
@@ -162,8 +106,13 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
     """
 
     _parameter_constraints: dict = {
-        **SequenceEstimatorBase._parameter_constraints,
-        "decoder": [StrOptions({"repeat", "teacher_forcing"})],
+        **SequenceEstimator._parameter_constraints,
+        "decoder": [
+            StrOptions(
+                {"repeat", "conditional", "teacher_forcing"},
+                deprecated={"teacher_forcing"},
+            ),
+        ],
         "level": [StrOptions({"last", "log_last"}), None],
     }
 
@@ -183,43 +132,45 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         optimizer="adam",
         optimizer__learning_rate: float = 0.005,
         loss="mse",
+        metrics=None,
         validation_split: float = 0.0,
+        validation_batch_size: int | None = None,
         early_stopping: int | None = None,
+        shuffle: bool = True,
         callbacks=None,
         random_state=None,
         verbose: int = 0,
         warm_start: bool = False,
+        run_eagerly: bool = False,
         jit_compile="auto",
         **kwargs,
     ):
-        super().__init__(
-            optimizer=optimizer,
-            optimizer__learning_rate=optimizer__learning_rate,
-            loss=loss,
-            epochs=epochs,
-            batch_size=batch_size,
-            validation_split=validation_split,
-            callbacks=callbacks,
-            random_state=random_state,
-            verbose=verbose,
-            warm_start=warm_start,
-            **kwargs,
-        )
-        self.decoder = decoder
-        self.level = level
-        self.units = units
-        self.cell = cell
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.n_features = n_features
-        self.scale = scale
-        self.early_stopping = early_stopping
-        self.jit_compile = jit_compile
+        self._set_init_params(locals())
+
+    def _conditional(self) -> bool:
+        """Whether the decoder is fed its previous output (``"conditional"``,
+        or its name before 0.3)."""
+        return self.decoder in ("conditional", "teacher_forcing")
+
+    def _resolve(self, batch, y) -> None:
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None: pass the target sequences (e.g. from make_windows)."
+            )
+        if self.decoder == "teacher_forcing":
+            warnings.warn(
+                "decoder='teacher_forcing' was renamed decoder='conditional' in "
+                "0.3 (the name both estimators use); the old name will be removed "
+                "in 0.5.",
+                FutureWarning,
+                stacklevel=5,
+            )
 
     # -- network ------------------------------------------------------------
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()
-        seeded = self.decoder == "teacher_forcing"
+        conditional = self._conditional()
         encoder = build_encoder(
             self.n_step_features_,
             units=units,
@@ -228,14 +179,14 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
             dropout=self.dropout,
             encoding_dim=None,
             masked=self.variable_length_,
-            return_states=seeded,
+            return_states=conditional,
         )
         output_shape = (self.n_output_steps_, self.n_output_features_)
-        if seeded:
+        if conditional:
             # Decoder layer i starts from encoder layer i's final states.
             widths = tuple(int(state.shape[-1]) for state in encoder.outputs)
             per_layer = len(widths) // len(units)
-            decoder = build_feedback_decoder(
+            decoder = build_conditional_decoder(
                 *output_shape,
                 units=widths[::per_layer],
                 cell=self.cell,
@@ -250,18 +201,25 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
                 cell=self.cell,
                 dropout=self.dropout,
             )
-        model = feedback_model(encoder, [decoder], name="seq2seq")
+        model = connect(encoder, [decoder], name="seq2seq")
         model.compile(**compile_kwargs)
         return model
 
     def _inference_model(self) -> keras.Model:
-        if self.decoder != "teacher_forcing":
+        """The model that predicts: ``model_``, or its twin that feeds each
+        prediction back (the conditional decoder)."""
+        if not self._conditional():
             return self.model_
-        model = _inference_models.get(self.model_)
-        if model is None:
-            model = feedback_inference(self.model_)
-            _inference_models[self.model_] = model
-        return model
+        return inference_twin(
+            self.model_,
+            "sequences",
+            lambda: conditional_inference(
+                self.model_,
+                cell=self.cell,
+                n_layers=len(self._units()),
+                context=False,
+            ),
+        )
 
     # -- data ---------------------------------------------------------------
     def _level(self, batch):
@@ -294,10 +252,10 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
             )
         level = self._level(batch)
         if level is not None:
-            if self.n_output_features_ != batch.n_features:
+            if self.n_output_features_ != batch.n_step_features:
                 raise ValueError(
                     f"level={self.level!r} subtracts each window's last input value "
-                    f"from its targets, so y needs the same {batch.n_features} "
+                    f"from its targets, so y needs the same {batch.n_step_features} "
                     f"features per step as X; it has {self.n_output_features_}. "
                     "Use level=None for targets that are a different quantity."
                 )
@@ -309,34 +267,11 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
         if self.scale:
             targets = self.target_scaler_.transform(targets)
         targets = targets.astype(np.float32)
-        if self.decoder == "teacher_forcing":
+        if self._conditional():
             return [inputs, shift_right(targets)], targets, None
         return inputs, targets, None
 
     # -- public API ---------------------------------------------------------
-    def fit(self, X, y, sample_weight=None, **kwargs):
-        """Train the encoder-decoder to map ``X`` to ``y``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-(n_samples, n_columns), DataFrame, or list of array-like
-            Input sequences.
-        y : array-like of shape (n_samples, n_output_steps, n_output_features), \
-(n_samples, n_output_steps) or (n_samples,)
-            Target sequences, finite.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sequence weights in the loss. Zero-weight sequences are dropped.
-        **kwargs : dict
-            Extra arguments for ``keras.Model.fit``.
-
-        Returns
-        -------
-        self : LSTMSequencePredictor
-            The fitted predictor.
-        """
-        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
-
     def predict(self, X):
         """Predict the output sequence of each input sequence.
 
@@ -356,7 +291,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimatorBase):
 
     def _predict(self, X):
         batch = self._check_sequences(X, reset=False)
-        outputs = predict_in_chunks(self._inference_model(), batch, self._model_inputs)
+        outputs = self._run(self._inference_model(), batch)
         if self.scale:
             outputs = self.target_scaler_.inverse_transform(outputs)
         level = self._level(batch)

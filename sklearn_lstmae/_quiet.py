@@ -1,8 +1,9 @@
-"""TensorFlow without its C++ log noise (at import, during fits and inference),
-unless the user asked for it."""
+"""TensorFlow without its noise: C++ log lines at import, during fits and
+inference (unless the user asked for them), and false retracing alarms."""
 
 import functools
 import importlib
+import logging
 import os
 import re
 import sys
@@ -163,3 +164,47 @@ def native_logs_filtered():
             if _filter_users == 0 and _filter is not None:
                 _filter.close()
                 _filter = None
+
+
+class _KerasStepTracingFilter(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning about Keras'
+    own step functions while one of our estimators trains.
+
+    TensorFlow counts tracing per Python code object, and every Keras model
+    builds its train/test step functions from the same code, so a grid search
+    that fits many small models (each traced once, as a new model must be)
+    looks like one function being retraced again and again. Only that false
+    alarm is dropped, and only during our fits; inference functions are our
+    own and keyed per model, so they never trigger it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (
+            "triggered tf.function retracing" in message
+            and "TensorFlowTrainer._make_function" in message
+        )
+
+
+_tracing_filter = _KerasStepTracingFilter()
+_tracing_filter_users = 0
+_tracing_filter_lock = threading.Lock()
+
+
+@contextmanager
+def quiet_step_tracing():
+    """Install :class:`_KerasStepTracingFilter` on TensorFlow's logger for a
+    block (reference-counted, so concurrent fits in threads share it)."""
+    global _tracing_filter_users
+    logger = logging.getLogger("tensorflow")
+    with _tracing_filter_lock:
+        if _tracing_filter_users == 0:
+            logger.addFilter(_tracing_filter)
+        _tracing_filter_users += 1
+    try:
+        yield
+    finally:
+        with _tracing_filter_lock:
+            _tracing_filter_users -= 1
+            if _tracing_filter_users == 0:
+                logger.removeFilter(_tracing_filter)

@@ -14,13 +14,14 @@ architectures, not with the number of fits, and the fitted ``model_`` is never
 shared: it only holds state.
 """
 
-import json
 import threading
 import types
 from collections import OrderedDict
 from contextlib import contextmanager
 
 import keras
+
+from ._networks import canonical_config
 
 #: Idle training models kept per process (least recently used go first).
 _MAX_IDLE = 8
@@ -45,52 +46,6 @@ def architecture_key(model: keras.Model) -> tuple:
         if isinstance(value, types.FunctionType)
     )
     return (canonical_config(model, learning_rate=False), functions)
-
-
-def canonical_config(
-    model: keras.Model, *, compiled: bool = True, learning_rate: bool = True
-) -> str:
-    """``model``'s Keras config as JSON, with every layer, operation and
-    optimizer name replaced by its order of first appearance.
-
-    Keras numbers the names it generates per process (``isnan_3``, ``adam_7``:
-    the operations of our padding mask, the optimizer), so two builds of one
-    network differ only there; renaming consistently keeps the wiring (which
-    refers to layers by name) and makes the two equal. Without ``compiled``
-    the compile settings are left out: the network alone. Without
-    ``learning_rate`` a constant learning rate is left out: it is an optimizer
-    variable, part of the state that :func:`copy_state` copies.
-    """
-    config = json.loads(model.to_json())
-    if not compiled:
-        config.pop("compile_config", None)
-    elif not learning_rate:
-        optimizer = (config.get("compile_config") or {}).get("optimizer")
-        settings = optimizer.get("config", {}) if isinstance(optimizer, dict) else {}
-        if isinstance(settings.get("learning_rate"), int | float):
-            del settings["learning_rate"]
-    names: dict[str, str] = {}
-
-    def collect(value):
-        if isinstance(value, dict):
-            name = value.get("name")
-            if isinstance(name, str):
-                names.setdefault(name, f"#{len(names)}")
-            for item in value.values():
-                collect(item)
-        elif isinstance(value, list):
-            for item in value:
-                collect(item)
-
-    def rename(value):
-        if isinstance(value, dict):
-            return {key: rename(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [rename(item) for item in value]
-        return names.get(value, value) if isinstance(value, str) else value
-
-    collect(config)
-    return json.dumps(rename(config), sort_keys=True)
 
 
 def _leaves(value):

@@ -1,37 +1,60 @@
 """LSTMAutoencoderTransformer: sequences -> fixed-length codes."""
 
-import weakref
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array
 
-from ._base import SequenceEstimatorBase
-from ._compiled import predict_in_chunks, row_chunks
+from ._base import SequenceEstimator
 from ._data import from_sequences, reverse_steps, shift_right, split_future
+from ._inference import in_chunks, inference_twin, predict_in_chunks, row_chunks
 from ._networks import (
+    build_conditional_decoder,
     build_encoder,
-    build_feedback_decoder,
     build_repeat_decoder,
     build_temporal_decoder,
-    feedback_inference,
-    feedback_model,
+    conditional_inference,
+    connect,
 )
 
-# Code -> sequence twins of conditional decoders (see _networks.feedback_inference),
-# built on first use, keyed weakly by the trained model so they are never pickled.
-_decoders: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
+#: What each objective's decoders learn from the code: target -> decoder name.
+#: The first target is what ``inverse_transform`` returns; "future" means the
+#: last ``n_future_`` steps of each training sequence are cut off as a target.
+_OBJECTIVES = {
+    "reconstruct": {"reconstruction": "decoder"},
+    "predict": {"future": "decoder"},
+    "composite": {"reconstruction": "decoder", "future": "future_decoder"},
+}
 #: What ``pooling`` may name.
 _POOLING = ("mean", "max")
 #: ``downsample="auto"`` shortens sequences to at most this many recurrent steps.
 _AUTO_STEPS = 64
 
 
+class _PoolingModes(Options):
+    """Constraint: "mean", "max", or a sequence of distinct ones."""
+
+    def __init__(self):
+        super().__init__(object, set())
+
+    def is_satisfied_by(self, val):
+        modes = (val,) if isinstance(val, str) else val
+        try:
+            modes = tuple(modes)
+        except TypeError:
+            return False
+        return len(set(modes)) == len(modes) and all(
+            isinstance(mode, str) and mode in _POOLING for mode in modes
+        )
+
+    def __str__(self):
+        return "'mean', 'max' or a tuple of distinct ones, such as ('mean', 'max')"
+
+
 class LSTMAutoencoderTransformer(
-    ClassNamePrefixFeaturesOutMixin, TransformerMixin, SequenceEstimatorBase
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, SequenceEstimator
 ):
     """Turn sequences into fixed-length codes with an LSTM autoencoder.
 
@@ -53,6 +76,8 @@ class LSTMAutoencoderTransformer(
       scores. A model fitted on fixed-length data requires that length; one
       fitted on variable-length data accepts sequences up to the longest seen
       (``transform``, which only runs the encoder, takes longer ones too).
+
+    Read more in the :doc:`User Guide </user_guide/architectures>`.
 
     Parameters
     ----------
@@ -79,8 +104,6 @@ class LSTMAutoencoderTransformer(
         Reconstruct the input in reverse time order (Srivastava et al. 2015;
         Sutskever et al. 2014 reverse the input): the decoder starts with the
         steps the encoder saw last. ``inverse_transform`` returns forward order.
-        On ``make_sequence_classification`` it reached a lower training loss
-        than forward reconstruction in the same epochs.
     decoder : {"repeat", "conditional"}, default="repeat"
         ``"repeat"``: the code is repeated at every step (unconditioned).
         ``"conditional"``: each step also receives the previous output step
@@ -98,119 +121,32 @@ class LSTMAutoencoderTransformer(
         ``[bottleneck, mean, max]``, ``encoding_dim + 2 * units[-1]`` values
         by default (the outputs are twice as wide when bidirectional). The
         decoder reconstructs from all of them. None keeps the bottleneck alone
-        (the classic LSTM autoencoder). On the quality benchmark
-        (``benchmarks/quality.py``: codes -> StandardScaler ->
-        LogisticRegression, 3 seeds) the pooled outputs are what makes the
-        codes competitive: test accuracy 0.982 on GunPoint and 1.000 on
-        BasicMotions, against 0.820 and 0.850 with ``pooling=None`` (PCA(16):
-        0.873 and 0.750; MiniRocket: 0.993 and 1.000). Ignored with
-        ``temporal_code=True``.
+        (the classic LSTM autoencoder). Ignored with ``temporal_code=True``.
+        The User Guide shows what the pooled outputs add on the quality
+        benchmark.
+
+        .. versionadded:: 0.2
     downsample : int or "auto", default="auto"
         Average non-overlapping windows of this many time steps before the
         recurrent layers, and decode one step per window (repeated over the
         window), so long sequences train faster and more easily; errors are
         still measured on every step. ``"auto"``: windows of
         ``ceil(n_timesteps / 64)`` steps, so the recurrent layers see at most 64
-        (no averaging up to 64 steps, nor with ``temporal_code=True``). On the
-        quality benchmark "auto" (windows of 3 on GunPoint's 150 steps, 2 on
-        BasicMotions' 100) gave the same accuracy as ``downsample=1`` in
-        40-50% less fit time (GunPoint: 15 s vs 26 s per fit on 2 CPU cores),
-        with a final training loss of 0.025 instead of 0.264 (seed 0), and lifted
-        ``pooling=None`` codes from 0.598 to 0.820 there. The
+        (no averaging up to 64 steps, nor with ``temporal_code=True``). The
         ``decoder="conditional"`` decoder works at full resolution. The
         resolved value is ``downsample_``.
-    units : int or tuple of int, default=(64,)
-        Sizes of the stacked recurrent encoder layers; the decoder mirrors them.
-    cell : {"lstm", "gru"}, default="lstm"
-        Recurrent cell type.
-    bidirectional : bool, default=False
-        Run each encoder layer forwards and backwards and concatenate.
-    dropout : float, default=0.0
-        Dropout on the inputs of every recurrent layer, during training.
-    n_features : int or None, default=None
-        Features per time step of 2D input (flat, time-major). None means 1
-        (univariate) for 2D input; ignored for 3D and list input.
-    scale : bool, default=True
-        Standardize each feature (mean 0, variance 1 over all valid steps,
-        learned in ``fit``) before the network, and undo it on reconstructions.
-    epochs : int, default=100
-        Maximum number of passes over the training data.
-    batch_size : int, default=32
-        Sequences per gradient step.
-    optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Keras optimizer. Its settings are routed with ``optimizer__`` (e.g.
-        ``optimizer__beta_1=0.8``).
-    optimizer__learning_rate : float, default=0.005
-        Learning rate of the optimizer. Adam's usual 0.001 left small training
-        sets (about 100 sequences) stuck on the initial plateau within 100
-        epochs; 0.005 did not (measured on ``make_sequence_classification``).
-    loss : str or keras.losses.Loss, default="mse"
-        Reconstruction loss (Keras); padded steps get zero weight.
-    validation_split : float, default=0.0
-        Fraction of the training sequences (the last ones) held out and
-        reported as ``val_loss``; it is what ``early_stopping`` monitors.
-        Ignored when it would hold out no sequence.
-    early_stopping : int or None, default=None
-        Patience in epochs: stop when the validation loss (the training loss
-        without a validation split) has not improved for this many epochs and
-        restore the best weights. None trains for all ``epochs``: with small
-        data, a patience of 10 stopped training on the initial plateau.
-    callbacks : list of keras.callbacks.Callback or None, default=None
-        Extra Keras callbacks for ``fit``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds weight initialization, dropout and shuffling. The same integer
-        gives identical codes on CPU, also when fits run in several threads
-        (fits in one process take turns; use processes to run several at
-        once). Global random state is restored after ``fit``.
-    verbose : int, default=0
-        0 is silent; 1 shows Keras' progress bar.
-    warm_start : bool, default=False
-        When True, ``fit`` continues training the fitted network instead of
-        building a new one. Only training settings (``epochs``, ``batch_size``,
-        ``optimizer__learning_rate``, which is applied, ...) may change in
-        between; other changed parameters are refused.
-    jit_compile : "auto" or bool, default="auto"
-        Train with XLA compilation (Keras' ``compile(jit_compile=...)``).
-        ``"auto"``: no XLA with TensorFlow on CPU, where it measured slower than
-        our default training path (see ``benchmarks/RESULTS.md``); otherwise
-        Keras' own choice (XLA on GPU and with the JAX backend). The choice made
-        is ``jit_compile_``. Independently of it, fits of at least 2 million
-        sequence-steps (sequences x epochs x time steps) trace their training
-        steps for static batch shapes, 2-6x faster on CPU.
-    **kwargs : dict
-        Other scikeras parameters and routed settings (``optimizer__*``,
-        ``loss__*``, ``fit__*``, ``callbacks__*``, ``shuffle``, ``metrics``...).
+
+        .. versionadded:: 0.2
+    %(shared_parameters)s
 
     Attributes
     ----------
-    model_ : keras.Model
-        The autoencoder, ``decoder_(encoder_(X))``, trained on scaled data
-        (with a second output, ``future_decoder``, for "composite", and the
-        shifted targets as extra inputs for the conditional decoder).
     encoder_ : keras.Model
-        Scaled sequences ``(batch, timesteps, n_features)`` -> codes.
+        Scaled sequences ``(batch, timesteps, n_features)`` -> codes (a part of
+        ``model_``, sharing its weights).
     decoder_ : keras.Model
-        Codes -> scaled reconstructions ``(batch, n_timesteps_, n_features)``.
-    jit_compile_ : bool
-        Whether the network was compiled with XLA (the resolved ``jit_compile``).
-    fitted_params_ : dict
-        The parameters the model was fitted with (``get_params(deep=False)``
-        at ``fit``). Inference uses these: parameters changed with
-        ``set_params`` after ``fit`` take effect at the next fit.
-    history_ : dict of list
-        Per-epoch ``loss`` (and ``val_loss``) of the Keras training.
-    scaler_ : SequenceScaler or None
-        Per-feature ``mean_`` and ``scale_`` learned in ``fit``.
-    n_features_in_ : int
-        Columns of 2D training input; features per step for 3D/list input.
-    feature_names_in_ : ndarray of str
-        Column names of a DataFrame input with string column names.
-    n_timesteps_ : int
-        Length of the training sequences (the longest, when variable).
-    n_step_features_ : int
-        Features per time step.
-    variable_length_ : bool
-        Whether the training sequences were padded (variable length).
+        Codes -> scaled reconstructions ``(batch, n_timesteps_, n_features)``
+        (the future predictor for "predict").
     n_future_ : int or None
         Steps predicted for "predict"/"composite" (None for "reconstruct").
     n_past_ : int
@@ -218,13 +154,18 @@ class LSTMAutoencoderTransformer(
     downsample_ : int
         Steps averaged into one before the recurrent layers (resolved
         ``downsample``).
-    input_layout_ : {"2d", "3d", "ragged"}
-        Layout of the training input; ``inverse_transform`` returns 2D flat rows
-        for "2d" and 3D arrays otherwise.
+    %(shared_attributes)s
 
     See Also
     --------
     sklearn.decomposition.PCA : Linear codes of fixed-length vectors.
+
+    Notes
+    -----
+    ``model_`` is ``decoder_(encoder_(X))``, with a second output,
+    ``future_decoder``, for "composite", and the shifted targets as extra
+    inputs for the conditional decoder. ``inverse_transform`` returns 2D flat
+    rows when the model was fitted on 2D input, 3D arrays otherwise.
 
     References
     ----------
@@ -253,15 +194,15 @@ class LSTMAutoencoderTransformer(
     """
 
     _parameter_constraints: dict = {
-        **SequenceEstimatorBase._parameter_constraints,
+        **SequenceEstimator._parameter_constraints,
         "encoding_dim": [Interval(Integral, 1, None, closed="left"), None],
-        "objective": [StrOptions({"reconstruct", "predict", "composite"})],
+        "objective": [StrOptions(set(_OBJECTIVES))],
         "n_future": [Interval(Integral, 1, None, closed="left"), None],
         "future_weight": [Interval(Real, 0.0, None, closed="left")],
         "reverse_target": ["boolean"],
         "decoder": [StrOptions({"repeat", "conditional"})],
         "temporal_code": ["boolean"],
-        "pooling": [None, StrOptions(set(_POOLING)), "array-like"],
+        "pooling": [None, _PoolingModes()],
         "downsample": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
@@ -291,55 +232,82 @@ class LSTMAutoencoderTransformer(
         optimizer="adam",
         optimizer__learning_rate: float = 0.005,
         loss="mse",
+        metrics=None,
         validation_split: float = 0.0,
+        validation_batch_size: int | None = None,
         early_stopping: int | None = None,
+        shuffle: bool = True,
         callbacks=None,
         random_state=None,
         verbose: int = 0,
         warm_start: bool = False,
+        run_eagerly: bool = False,
         jit_compile="auto",
         **kwargs,
     ):
-        super().__init__(
-            optimizer=optimizer,
-            optimizer__learning_rate=optimizer__learning_rate,
-            loss=loss,
-            epochs=epochs,
-            batch_size=batch_size,
-            validation_split=validation_split,
-            callbacks=callbacks,
-            random_state=random_state,
-            verbose=verbose,
-            warm_start=warm_start,
-            **kwargs,
+        self._set_init_params(locals())
+
+    # -- fit-time settings ------------------------------------------------------
+    def _targets(self) -> dict:
+        """Decoder name of each target of the objective (see ``_OBJECTIVES``)."""
+        return _OBJECTIVES[self.objective]
+
+    def _pooling(self) -> tuple[str, ...]:
+        """``pooling`` as a tuple (empty for None or a temporal code)."""
+        if self.pooling is None or self.temporal_code:
+            return ()
+        return (self.pooling,) if isinstance(self.pooling, str) else tuple(self.pooling)
+
+    def _resolve(self, batch, y) -> None:
+        """Resolve ``downsample_``, ``n_future_`` and ``n_past_``; refuse
+        combinations that cannot work."""
+        if self.downsample == "auto":
+            self.downsample_ = (
+                1 if self.temporal_code else -(-self.n_timesteps_ // _AUTO_STEPS)
+            )
+        else:
+            self.downsample_ = int(self.downsample)
+        self.n_future_ = None
+        if "future" in self._targets():
+            self.n_future_ = self.n_future or max(1, self.n_timesteps_ // 4)
+            lengths = batch.lengths
+            if lengths.min() <= self.n_future_:
+                raise ValueError(
+                    f"objective={self.objective!r} splits each training sequence "
+                    f"into past and the last n_future={self.n_future_} steps, but "
+                    f"sample {int(lengths.argmin())} has only {lengths.min()} steps"
+                    f"{self._steps_as_columns()}. Lower n_future or drop short "
+                    "sequences."
+                )
+        self.n_past_ = self.n_timesteps_ - (self.n_future_ or 0)
+        if self.temporal_code:
+            problems = {
+                "encoding_dim=None": self.encoding_dim is None,
+                f"objective={self.objective!r}": self.objective != "reconstruct",
+                "decoder='conditional'": self.decoder == "conditional",
+                "variable-length sequences": self.variable_length_,
+                f"downsample={self.downsample!r}": self.downsample_ > 1,
+            }
+            bad = [problem for problem, present in problems.items() if present]
+            if bad:
+                raise ValueError(
+                    f"{type(self).__name__}(temporal_code=True) keeps one code step "
+                    f"per input step and reconstructs step by step, so it needs "
+                    f"fixed-length sequences, a bottleneck (encoding_dim), objective="
+                    f"'reconstruct', decoder='repeat' and no downsampling; got "
+                    f"{', '.join(bad)}."
+                )
+
+    def _steps_as_columns(self) -> str:
+        """How 2D input's columns map to steps, for messages about length."""
+        if self.input_layout_ != "2d":
+            return ""
+        return (
+            f" (2D input with {self.n_features_in_} feature(s), i.e. columns, "
+            f"read as {self.n_timesteps_} time steps)"
         )
-        self.encoding_dim = encoding_dim
-        self.objective = objective
-        self.n_future = n_future
-        self.future_weight = future_weight
-        self.reverse_target = reverse_target
-        self.decoder = decoder
-        self.temporal_code = temporal_code
-        self.pooling = pooling
-        self.downsample = downsample
-        self.units = units
-        self.cell = cell
-        self.bidirectional = bidirectional
-        self.dropout = dropout
-        self.n_features = n_features
-        self.scale = scale
-        self.early_stopping = early_stopping
-        self.jit_compile = jit_compile
 
     # -- network ------------------------------------------------------------
-    def _decoder_names(self) -> dict:
-        """Decoder layer name of each target: {"reconstruction": .., "future": ..}."""
-        return {
-            "reconstruct": {"reconstruction": "decoder"},
-            "predict": {"future": "decoder"},
-            "composite": {"reconstruction": "decoder", "future": "future_decoder"},
-        }[self.objective]
-
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()
         encoder = build_encoder(
@@ -357,7 +325,7 @@ class LSTMAutoencoderTransformer(
         steps = {"reconstruction": self.n_past_, "future": self.n_future_}
         shape = {"units": units[::-1], "cell": self.cell, "dropout": self.dropout}
         decoders = []
-        for target, name in self._decoder_names().items():
+        for target, name in self._targets().items():
             if self.temporal_code:
                 decoder = build_temporal_decoder(
                     self.n_timesteps_,
@@ -367,7 +335,7 @@ class LSTMAutoencoderTransformer(
                     **shape,
                 )
             elif self.decoder == "conditional":
-                decoder = build_feedback_decoder(
+                decoder = build_conditional_decoder(
                     steps[target],
                     self.n_step_features_,
                     context_dim=encoder.output_shape[-1],
@@ -384,84 +352,22 @@ class LSTMAutoencoderTransformer(
                     **shape,
                 )
             decoders.append(decoder)
-        model = feedback_model(encoder, decoders, name="autoencoder")
-        if self.objective == "composite":
+        model = connect(encoder, decoders, name="autoencoder")
+        if len(decoders) > 1:
             # One loss per output (Keras 3 does not broadcast one over two).
+            weights = {"reconstruction": 1.0, "future": self.future_weight}
             compile_kwargs = {
                 **compile_kwargs,
-                "loss": [compile_kwargs["loss"]] * 2,
-                "loss_weights": [1.0, self.future_weight],
+                "loss": [compile_kwargs["loss"]] * len(decoders),
+                "loss_weights": [weights[target] for target in self._targets()],
             }
         model.compile(**compile_kwargs)
         return model
 
-    def _pooling(self) -> tuple[str, ...]:
-        """``pooling`` as a tuple (empty for None); checked in ``_check_variant``."""
-        if self.pooling is None or self.temporal_code:
-            return ()
-        return (self.pooling,) if isinstance(self.pooling, str) else tuple(self.pooling)
-
-    def _check_variant(self, lengths) -> None:
-        """Resolve ``n_future`` and ``downsample``; refuse combinations that make
-        no sense."""
-        name = type(self).__name__
-        pooling = self._pooling()
-        if any(mode not in _POOLING for mode in pooling) or len(set(pooling)) < len(
-            pooling
-        ):
-            raise ValueError(
-                f"{name}: pooling must be None, 'mean', 'max' or a tuple of distinct "
-                f"ones, such as ('mean', 'max'); got {self.pooling!r}."
-            )
-        if self.downsample == "auto":
-            self.downsample_ = (
-                1 if self.temporal_code else -(-self.n_timesteps_ // _AUTO_STEPS)
-            )
-        else:
-            self.downsample_ = int(self.downsample)
-        self.n_future_ = None
-        self.n_past_ = self.n_timesteps_
-        if self.objective != "reconstruct":
-            self.n_future_ = self.n_future or max(1, self.n_timesteps_ // 4)
-            self.n_past_ = self.n_timesteps_ - self.n_future_
-            if lengths.min() <= self.n_future_:
-                raise ValueError(
-                    f"objective={self.objective!r} splits each training sequence "
-                    f"into past and the last n_future={self.n_future_} steps, but "
-                    f"sample {int(lengths.argmin())} has only {lengths.min()} steps"
-                    f"{self._steps_as_columns()}. Lower n_future or drop short "
-                    "sequences."
-                )
-        if self.temporal_code:
-            problems = {
-                "encoding_dim=None": self.encoding_dim is None,
-                f"objective={self.objective!r}": self.objective != "reconstruct",
-                "decoder='conditional'": self.decoder == "conditional",
-                "variable-length sequences": self.variable_length_,
-                f"downsample={self.downsample!r}": self.downsample_ > 1,
-            }
-            bad = [problem for problem, present in problems.items() if present]
-            if bad:
-                raise ValueError(
-                    f"{name}(temporal_code=True) keeps one code step per input "
-                    f"step and reconstructs step by step, so it needs fixed-length "
-                    f"sequences, a bottleneck (encoding_dim), objective="
-                    f"'reconstruct', decoder='repeat' and no downsampling; got "
-                    f"{', '.join(bad)}."
-                )
-
-    def _steps_as_columns(self) -> str:
-        """How 2D input's columns map to steps, for messages about length."""
-        if self.input_layout_ != "2d":
-            return ""
-        return (
-            f" (2D input with {self.n_features_in_} feature(s), i.e. columns, "
-            f"read as {self.n_timesteps_} time steps)"
-        )
-
+    # -- data -----------------------------------------------------------------
     def _split(self, inputs, lengths):
         """``(encoder inputs, future)``: the past and future, or all and None."""
-        if self.objective == "reconstruct":
+        if self.n_future_ is None:
             return inputs, None
         if lengths.min() <= self.n_future_:
             raise ValueError(
@@ -471,26 +377,29 @@ class LSTMAutoencoderTransformer(
             )
         return split_future(inputs, lengths, self.n_future_)
 
-    def _reconstruction_target(self, past, lengths):
-        """What the reconstruction decoder outputs: the past, maybe reversed."""
-        if self.reverse_target:
-            return reverse_steps(past, lengths)
-        return past
+    def _target_values(self, past, future, lengths) -> dict:
+        """Each target's values (scaled; NaN on padding): the past, reversed
+        with ``reverse_target``, and the future."""
+        values = {}
+        if "reconstruction" in self._targets():
+            past_lengths = lengths - (self.n_future_ or 0)
+            values["reconstruction"] = (
+                reverse_steps(past, past_lengths) if self.reverse_target else past
+            )
+        if future is not None:
+            values["future"] = future
+        return values
 
     def _training_data(self, batch, inputs, y, *, reset):
-        if reset:
-            self._check_variant(batch.lengths)
         past, future = self._split(inputs, batch.lengths)
-        past_lengths = batch.lengths - (self.n_future_ or 0)
         targets, step_weights = [], []
-        if "reconstruction" in self._decoder_names():
-            target = self._reconstruction_target(past, past_lengths)
-            targets.append(np.nan_to_num(target, nan=0.0))
-            valid = np.isfinite(target).all(axis=2).astype(np.float32)
-            step_weights.append(valid if self.variable_length_ else None)
-        if future is not None:
-            targets.append(future)
-            step_weights.append(None)
+        values_of = self._target_values(past, future, batch.lengths)
+        for target, values in values_of.items():
+            targets.append(np.nan_to_num(values, nan=0.0))
+            # Only the reconstruction is padded (the future is cut from valid steps).
+            padded = self.variable_length_ and target == "reconstruction"
+            valid = np.isfinite(values).all(axis=2).astype(np.float32)
+            step_weights.append(valid if padded else None)
         network_inputs = past
         if self.decoder == "conditional":
             network_inputs = [past, *(shift_right(target) for target in targets)]
@@ -498,17 +407,25 @@ class LSTMAutoencoderTransformer(
             return network_inputs, targets[0], step_weights[0]
         return network_inputs, targets, step_weights
 
-    def _decode(self, codes: np.ndarray, target: str = "reconstruction"):
+    def _decode(self, codes: np.ndarray, target: str) -> np.ndarray:
         """Run the decoder of ``target`` on codes; scaled, in decoder order."""
-        name = self._decoder_names()[target]
+        name = self._targets()[target]
         if self.decoder == "conditional":
-            model = _decoders.get(self.model_, {}).get(name)
-            if model is None:
-                model = feedback_inference(self.model_, name, from_codes=True)
-                _decoders.setdefault(self.model_, {})[name] = model
+            model = inference_twin(
+                self.model_,
+                (name, "codes"),
+                lambda: conditional_inference(
+                    self.model_,
+                    cell=self.cell,
+                    n_layers=len(self._units()),
+                    context=True,
+                    decoder_name=name,
+                    from_codes=True,
+                ),
+            )
         else:
             model = self.model_.get_layer(name)
-        return predict_in_chunks(model, codes)
+        return predict_in_chunks(model, in_chunks(codes))
 
     @property
     def encoder_(self):
@@ -523,41 +440,10 @@ class LSTMAutoencoderTransformer(
         return self.model_.get_layer("decoder")
 
     @property
-    def predict(self):
-        # scikeras' BaseWrapper defines `predict`; a transformer has none, and
-        # sklearn (Pipelines, checks) decides what an estimator is by hasattr.
-        raise AttributeError(
-            f"{type(self).__name__} has no predict; use transform for codes or "
-            "inverse_transform(transform(X)) for reconstructions."
-        )
-
-    @property
     def _n_features_out(self) -> int:
         return int(self.encoder_.output_shape[-1])
 
     # -- public API -----------------------------------------------------------
-    def fit(self, X, y=None, sample_weight=None, **kwargs):
-        """Train the autoencoder to reconstruct ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-(n_samples, n_columns), DataFrame, or list of array-like
-            Training sequences (see the class docstring for the forms).
-        y : None
-            Ignored; present for Pipeline compatibility.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sequence weights in the loss. Zero-weight sequences are dropped.
-        **kwargs : dict
-            Extra arguments for ``keras.Model.fit`` (prefer ``fit__`` parameters).
-
-        Returns
-        -------
-        self : LSTMAutoencoderTransformer
-            The fitted transformer.
-        """
-        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
-
     def transform(self, X):
         """Encode sequences into fixed-length codes.
 
@@ -576,7 +462,7 @@ class LSTMAutoencoderTransformer(
         """
         fitted = self._as_fitted()
         batch = fitted._check_sequences(X, reset=False, longer=True)
-        return predict_in_chunks(fitted.encoder_, batch, fitted._model_inputs)
+        return fitted._run(fitted.encoder_, batch)
 
     def inverse_transform(self, X):
         """Decode codes into sequences, in the units of the training data.
@@ -609,7 +495,7 @@ class LSTMAutoencoderTransformer(
                 f"X has {codes.shape[1]} columns, but {type(self).__name__} codes "
                 f"have {self._n_features_out}. Pass the output of transform."
             )
-        target = next(iter(self._decoder_names()))
+        target = next(iter(self._targets()))
         decoded = self._decode(codes, target)
         if self.reverse_target and target == "reconstruction":
             decoded = decoded[:, ::-1]
@@ -651,16 +537,19 @@ class LSTMAutoencoderTransformer(
     def _negative_errors(self, batch) -> np.ndarray:
         """``score_samples`` of the sequences of ``batch``."""
         past, future = self._split(self._model_inputs(batch), batch.lengths)
-        codes = predict_in_chunks(self.encoder_, past)
+        codes = predict_in_chunks(self.encoder_, in_chunks(past))
         errors = {}
-        if future is not None:
-            predicted = self._decode(codes, "future")
-            errors["future"] = np.mean((predicted - future) ** 2, axis=(1, 2))
-        if "reconstruction" in self._decoder_names():
-            lengths = batch.lengths - (self.n_future_ or 0)
-            target = self._reconstruction_target(past, lengths)
-            squared = (self._decode(codes).astype(np.float64) - target) ** 2
-            errors["reconstruction"] = np.nanmean(squared, axis=(1, 2))
+        targets = self._target_values(past, future, batch.lengths)
+        for target in ("future", "reconstruction"):  # the order of 0.2's sums
+            if target not in targets:
+                continue
+            decoded = self._decode(codes, target)
+            if target == "future":
+                squared = (decoded - targets[target]) ** 2
+                errors[target] = np.mean(squared, axis=(1, 2))
+            else:
+                squared = (decoded.astype(np.float64) - targets[target]) ** 2
+                errors[target] = np.nanmean(squared, axis=(1, 2))
         if len(errors) == 2:
             weight = self.future_weight
             return -(errors["reconstruction"] + weight * errors["future"]) / (
@@ -700,13 +589,14 @@ class LSTMAutoencoderTransformer(
                 for k in range(self.encoding_dim)
             ]
         elif self._pooling():
-            pooling = self._pooling()
-            width = self._units()[-1] * (1 + self.bidirectional)  # per mode
-            bottleneck = len(names) - len(pooling) * width
-            names = [
-                *names[:bottleneck],
-                *(f"{prefix}_{mode}{k}" for mode in pooling for k in range(width)),
-            ]
+            # The code's layout, as the encoder built it: [bottleneck, pooled].
+            pooling = self.encoder_.get_layer("pooling")
+            width = int(pooling.output.shape[-1]) // len(pooling.modes)  # per mode
+            bottleneck = len(names) - len(pooling.modes) * width
+            pooled = (
+                f"{prefix}_{mode}{k}" for mode in pooling.modes for k in range(width)
+            )
+            names = [*names[:bottleneck], *pooled]
         return np.asarray(names, dtype=object)
 
     def score(self, X, y=None, sample_weight=None):

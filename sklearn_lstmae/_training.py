@@ -1,0 +1,211 @@
+"""Training a Keras network for an estimator: :func:`train`, one entry point.
+
+``train`` turns the estimator's parameters into Keras ``fit`` arguments and
+callbacks (``_routing``), lends the fit a compiled model of the network's
+architecture (``_trainers``: the traced training steps are reused across fits),
+feeds long fits' steps from Python (static batch shapes, faster on CPU), stops
+a diverging fit and raises, and copies the trained state back into the model.
+
+Two things make Keras slower than it needs to be for our estimators on CPU:
+``Model.fit`` (TensorFlow backend) runs each training step inside a
+``tf.function`` that also pulls the batch from the ``tf.data`` iterator, so
+the step is traced for a batch dimension of None; on CPU that graph runs
+recurrent layers 2-3x slower than the step traced for the static batch
+shape (measured in ``benchmarks/bench_fit.py``). :func:`feed_steps_from_python`
+keeps ``fit`` (callbacks, history, validation, shuffling) and replaces only
+how a step gets its batch.
+"""
+
+from collections.abc import Callable
+
+import keras
+import numpy as np
+
+from . import _routing
+from ._quiet import quiet_step_tracing
+from ._trainers import training_model
+
+#: Training work (sequences x epochs x time steps) from which training steps
+#: traced for static batch shapes pay for their second tracing (for the last,
+#: partial batch) on CPU. Measured on 2 cores: benchmarks/RESULTS.md.
+FAST_MIN_WORK = 2_000_000
+
+#: A loss this many times above the fit's first batch loss (and above this
+#: many times 1) means the fit diverged, even while it stays finite.
+DIVERGENCE_FACTOR = 1000.0
+
+
+def train(
+    model: keras.Model,
+    build: Callable[[], keras.Model],
+    x,
+    y,
+    *,
+    params: dict,
+    sample_weight=None,
+    epochs: int,
+    initial_epoch: int,
+    validation_split: float,
+    fast_steps: bool,
+    **fit_arguments,
+) -> dict:
+    """Train ``model`` (compiled) on ``(x, y)``; return Keras' history.
+
+    ``params`` are the estimator's parameters (routed settings included):
+    ``fit`` arguments, callbacks, ``early_stopping`` and the learning rate
+    come from them. ``build()`` makes a new compiled model of the same
+    architecture without consuming random numbers (see
+    :func:`_trainers.training_model`). ``fast_steps``: feed steps from Python.
+    ``fit_arguments`` go to ``keras.Model.fit`` on top. On any error, including
+    :class:`FloatingPointError` for a diverged fit, ``model`` keeps the state it
+    had before.
+    """
+    divergence = _StopOnDivergence()
+    callbacks = [
+        *_routing.callbacks(params),
+        divergence,
+        *_early_stopping(params["early_stopping"], validation_split),
+    ]
+    _set_learning_rate(model, params)
+    arguments = _routing.fit_kwargs(
+        params,
+        sample_weight=sample_weight,
+        epochs=initial_epoch + epochs,
+        initial_epoch=initial_epoch,
+        validation_split=validation_split,
+        **fit_arguments,
+    )
+    with quiet_step_tracing(), training_model(model, build) as trainer:
+        if fast_steps:
+            feed_steps_from_python(trainer)
+        history = trainer.fit(x=x, y=y, callbacks=callbacks, **arguments)
+        # Before the trained state is copied back into `model`.
+        _check_divergence(divergence)
+    return history.history
+
+
+def _set_learning_rate(model: keras.Model, params: dict) -> None:
+    """Give the optimizer the current ``optimizer__learning_rate`` (a warm
+    start otherwise keeps the rate of the first fit with its state)."""
+    value = params.get("optimizer__learning_rate")
+    schedule = keras.optimizers.schedules.LearningRateSchedule
+    if value is not None and not isinstance(value, schedule):
+        if not isinstance(model.optimizer.learning_rate, schedule):
+            model.optimizer.learning_rate = float(value)
+
+
+def _early_stopping(patience, validation_split: float) -> list:
+    if patience is None:
+        return []
+    return [
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss" if validation_split else "loss",
+            patience=patience,
+            restore_best_weights=True,
+        )
+    ]
+
+
+class _StopOnDivergence(keras.callbacks.Callback):
+    """Stop training quietly when the loss diverges: at the first NaN or
+    infinite loss, or once the running loss is more than
+    ``DIVERGENCE_FACTOR`` times above the loss of the fit's first batch (the
+    network before this fit changed it), and above ``DIVERGENCE_FACTOR``.
+    Keras' ``TerminateOnNaN`` prints whatever ``verbose`` says and lets a
+    finite explosion (say 1.0 -> 1e13) train on."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_loss = None
+        self.diverged = None  # (epoch, loss) once it did
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is None:
+            return
+        loss = float(loss)
+        if self.first_loss is None:
+            self.first_loss = loss
+        limit = DIVERGENCE_FACTOR * max(self.first_loss, 1.0)
+        if not np.isfinite(loss) or loss > limit:
+            self.diverged = (self.epoch + 1, loss)
+            self.model.stop_training = True
+
+
+def _check_divergence(divergence: _StopOnDivergence) -> None:
+    if divergence.diverged is None:
+        return
+    epoch, loss = divergence.diverged
+    raise FloatingPointError(
+        f"Training diverged: the loss became {loss:.4g} at epoch {epoch} "
+        f"(from {divergence.first_loss:.4g} at the first batch; a fit stops "
+        f"when the loss is not finite or rises above {DIVERGENCE_FACTOR:g} "
+        f"times that, and above {DIVERGENCE_FACTOR:g}). Lower the learning rate "
+        "(optimizer__learning_rate), keep scale=True, or check the data for "
+        "extreme values. The estimator is left as it was before this fit "
+        "(unfitted if it was)."
+    )
+
+
+def choose_jit_compile(setting):
+    """What to pass to Keras' ``compile(jit_compile=...)`` for the estimators'
+    ``jit_compile`` parameter (``"auto"`` or a bool)."""
+    if setting != "auto":
+        return bool(setting)
+    if keras.backend.backend() == "tensorflow" and not _has_accelerator():
+        # Measured on CPU: with steps traced for static shapes, XLA trains
+        # more slowly (0.6-0.9x) and compiles for seconds to a minute.
+        return False
+    # Keras' own choice: XLA on GPU/TPU and with JAX, none with torch.
+    return "auto"
+
+
+def _has_accelerator() -> bool:
+    """Whether TensorFlow sees a GPU or TPU."""
+    import tensorflow as tf
+
+    return any(
+        device.device_type != "CPU" for device in tf.config.list_physical_devices()
+    )
+
+
+# -- steps fed from Python ---------------------------------------------------
+def _python_fed(keras_function):
+    """Keras' train/test ``function(iterator)``, given one batch taken from the
+    iterator in Python: Keras then runs its compiled step on that batch, traced
+    for its static shape (once for full batches, once for a last partial one)."""
+    import tensorflow as tf
+
+    def function(iterator):
+        if isinstance(iterator, tf.data.Iterator):
+            iterator = iter([next(iterator)])
+        return keras_function(iterator)
+
+    function.fed_from_python = True
+    return function
+
+
+def feed_steps_from_python(model: keras.Model) -> None:
+    """Make ``model.fit`` hand each training (and validation) step its batch
+    from Python instead of from inside the step's graph.
+
+    The step is then traced with static batch shapes, which TensorFlow runs
+    2-3x faster for long sequences on CPU; the price is a second tracing for
+    the last, partial batch. Only for the TensorFlow backend with one step per
+    execution and no distribution strategy; otherwise nothing changes.
+    """
+    if keras.backend.backend() != "tensorflow" or model.run_eagerly:
+        return
+    import tensorflow as tf
+
+    if model.steps_per_execution != 1 or tf.distribute.has_strategy():
+        return
+    if getattr(model.train_function, "fed_from_python", False):
+        return
+    model.make_train_function()
+    model.make_test_function()
+    model.train_function = _python_fed(model.train_function)
+    model.test_function = _python_fed(model.test_function)

@@ -1,0 +1,178 @@
+"""Record (or compare) what the estimators compute, bit for bit.
+
+A refactoring must not change behaviour. Run this before it with ``record``,
+after it with ``compare``: every code, reconstruction, score, prediction and
+training loss of a fixed set of seeded configurations (both estimators, every
+objective and decoder, variable length, sample weights, warm start,
+partial_fit, save/load) must be identical, on the same machine::
+
+    python tests/snapshot/behaviour.py record /tmp/before.npz
+    python tests/snapshot/behaviour.py compare /tmp/before.npz
+
+``archives DIR`` also writes an archive of each configuration with ``save``
+(run with an old checkout first on ``sys.path`` to get archives of that
+version), and ``compare`` then loads them and checks their outputs too.
+
+Not a test module (pytest collects ``test_*.py`` only): results are
+bit-identical only on one machine, so this compares across code versions,
+not across machines.
+"""
+
+import os
+import sys
+import warnings
+
+import numpy as np
+
+if len(sys.argv) > 3:  # an old checkout to import from (archives of that version)
+    sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
+    sys.path.insert(0, sys.argv[3])
+
+from sklearn_lstmae import (  # noqa: E402
+    LSTMAutoencoderTransformer,
+    LSTMSequencePredictor,
+)
+from sklearn_lstmae.datasets import make_sequence_classification  # noqa: E402
+
+T = {"units": 5, "encoding_dim": 3, "epochs": 3, "batch_size": 8, "random_state": 0}
+P = {"units": 5, "epochs": 3, "batch_size": 8, "random_state": 0}
+
+
+def data():
+    X, _ = make_sequence_classification(n_samples=24, n_timesteps=10, random_state=0)
+    rng = np.random.RandomState(1)
+    ragged = [rng.normal(size=(n, 2)) for n in (6, 10, 4, 9, 7, 10, 8, 5) * 2]
+    flat = X.reshape(len(X), -1)
+    series = np.abs(np.sin(np.arange(300) / 5)) + np.arange(300) / 100 + 0.5
+    from sklearn_lstmae.windows import make_windows
+
+    Xw, yw = make_windows(series, input_length=12, output_length=3)
+    return X.astype(np.float32), ragged, flat, Xw[::4], yw[::4]
+
+
+def configurations():
+    X, ragged, flat, Xw, yw = data()
+    old = os.environ.get("SNAPSHOT_OLD_NAMES") == "1"
+    cond = "conditional"
+    tf_dec = "teacher_forcing" if old else "teacher_forcing"
+    t = LSTMAutoencoderTransformer
+    p = LSTMSequencePredictor
+    yield "t_default", t(**T), X, None, {}
+    yield "t_pool_none", t(**T, pooling=None, downsample=1), X, None, {}
+    yield "t_down2", t(**T, downsample=2, pooling="max"), X, None, {}
+    yield "t_predict", t(**T, objective="predict", n_future=3), X, None, {}
+    yield "t_composite", t(**T, objective="composite", future_weight=0.5), X, None, {}
+    yield "t_reverse", t(**T, reverse_target=True), X, None, {}
+    yield "t_conditional", t(**T, decoder=cond), X, None, {}
+    yield "t_cond_composite", t(**T, decoder=cond, objective="composite"), X, None, {}
+    yield "t_temporal", t(**T, temporal_code=True), X, None, {}
+    yield "t_gru_bi_stack", t(**{**T, "units": (6, 4)}, cell="gru",
+                              bidirectional=True, dropout=0.1), X, None, {}
+    yield "t_ragged", t(**T), ragged, None, {}
+    yield "t_ragged_cond", t(**T, decoder=cond, reverse_target=True), ragged, None, {}
+    yield "t_flat", t(**T, n_features=2, scale=False), flat, None, {}
+    yield "t_enc_none", t(**T | {"encoding_dim": None}), X, None, {}
+    yield "t_valid_es", t(**T, validation_split=0.25, early_stopping=1), X, None, {}
+    yield "t_weights", t(**T), X, None, {"sample_weight": np.arange(24) % 3}
+    yield "t_warm", t(**T, warm_start=True), X, None, {"warm": True}
+    yield "t_partial", t(**T), X, None, {"partial": True}
+    yield "p_repeat", p(**P), Xw, yw, {}
+    yield "p_teacher", p(**P, decoder=tf_dec), Xw, yw, {}
+    yield "p_teacher_bi", p(**{**P, "units": (4, 3)}, decoder=tf_dec,
+                           bidirectional=True), Xw, yw, {}
+    yield "p_last", p(**P, level="last"), Xw, yw, {}
+    yield "p_log_last", p(**P, level="log_last"), Xw, yw, {}
+    yield "p_1d", p(**P), Xw, yw[:, 0], {}
+    yield "p_3d_gru", p(**P, cell="gru"), X[:, :7], X[:, 7:], {}
+    yield "p_ragged", p(**P), ragged, np.stack([r[:2] for r in ragged]), {}
+
+
+def _configurations(archive_dir):
+    """Every configuration; for an old version's archives, those it has."""
+    made = configurations()
+    while True:
+        try:
+            yield next(made)
+        except StopIteration:
+            return
+        except TypeError:  # a parameter the old version does not have
+            if not archive_dir:
+                raise
+
+
+def outputs(name, estimator, X, y):
+    out = {}
+    if isinstance(estimator, LSTMAutoencoderTransformer):
+        codes = estimator.transform(X)
+        out["codes"] = codes
+        out["inverse"] = estimator.inverse_transform(codes)
+        out["score_samples"] = estimator.score_samples(X)
+        out["names"] = np.asarray(estimator.get_feature_names_out(), dtype=str)
+    else:
+        out["predict"] = estimator.predict(X)
+    return {f"{name}/{key}": value for key, value in out.items()}
+
+
+def run(archive_dir=None, compare_dir=None):
+    from sklearn_lstmae import load, save
+
+    results = {}
+    for name, estimator, X, y, extra in _configurations(archive_dir):
+        weights = extra.get("sample_weight")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            try:
+                estimator.fit(X, y, sample_weight=weights)
+            except TypeError:  # an old version's archives: a parameter it lacks
+                if not archive_dir:
+                    raise
+                continue
+            if extra.get("warm"):
+                estimator.set_params(epochs=2, optimizer__learning_rate=0.002)
+                estimator.fit(X, y)
+            if extra.get("partial"):
+                estimator.partial_fit(X, y)
+        results.update(outputs(name, estimator, X, y))
+        results[f"{name}/loss"] = np.asarray(estimator.history_["loss"])
+        if archive_dir:
+            save(estimator, os.path.join(archive_dir, f"{name}.lstmae"))
+        if compare_dir and os.path.exists(os.path.join(compare_dir, f"{name}.lstmae")):
+            loaded = load(os.path.join(compare_dir, f"{name}.lstmae"))
+            for key, value in outputs(name, loaded, X, y).items():
+                results[f"archive/{key}"] = value
+    return results
+
+
+def main():
+    mode, path = sys.argv[1], sys.argv[2]
+    if mode == "record":
+        np.savez(path, **run())
+    elif mode == "archives":
+        os.makedirs(path, exist_ok=True)
+        np.savez(os.path.join(path, "outputs.npz"), **run(archive_dir=path))
+    elif mode == "compare":
+        before = dict(np.load(path))
+        folder = os.path.dirname(path) if path.endswith("outputs.npz") else None
+        after = run(compare_dir=folder)
+        differ = []
+        for key, value in before.items():
+            if folder:  # another version's outputs: compare its archives only
+                continue
+            if key not in after:
+                differ.append(f"{key}: missing")
+            elif not np.array_equal(value, after[key]):
+                differ.append(f"{key}: differs (max {np.max(np.abs(value - after[key]))})"
+                              if value.dtype.kind == "f" else f"{key}: differs")
+        for key, value in after.items():
+            if key.startswith("archive/"):
+                plain = before[key.removeprefix("archive/")]
+                if not np.array_equal(value, plain):
+                    differ.append(f"{key}: loaded archive differs")
+        checked = sum(k.startswith("archive/") for k in after) if folder else len(before)
+        what = "outputs of loaded archives" if folder else "outputs"
+        print("\n".join(differ) or f"all {checked} {what} bit-identical")
+        sys.exit(1 if differ else 0)
+
+
+if __name__ == "__main__":
+    main()
