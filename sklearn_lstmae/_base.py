@@ -274,19 +274,13 @@ class SequenceEstimator(BaseEstimator):
 
     def _set_init_params(self, arguments: dict) -> None:
         """Store ``__init__``'s arguments (``locals()``) as parameters, and
-        the routed settings among its ``**kwargs``."""
-        routed = arguments.pop("kwargs", {})
-        unknown = sorted(name for name in routed if not _routing.is_routed(name))
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__}.__init__() got unexpected keyword arguments "
-                f"{unknown}. Routed Keras settings start with one of "
-                f"{', '.join(prefix + '__' for prefix in _routing.PREFIXES)}."
-            )
+        its ``**kwargs`` (routed settings; anything else is refused by ``fit``,
+        as scikit-learn validates in ``fit``, not in ``__init__``)."""
+        settings = arguments.pop("kwargs", {})
         for name, value in arguments.items():
             if name not in ("self", "__class__"):
                 setattr(self, name, value)
-        vars(self).update(routed)
+        vars(self).update(settings)
 
     def get_params(self, deep=True):
         """Get the parameters of this estimator, routed settings included.
@@ -302,8 +296,11 @@ class SequenceEstimator(BaseEstimator):
             Parameter names mapped to their values.
         """
         params = super().get_params(deep=deep)
+        declared = self._get_param_names()
         params.update(
-            (name, value) for name, value in vars(self).items() if _is_setting(name)
+            (name, value)
+            for name, value in vars(self).items()
+            if name not in declared and not name.startswith("_") and name[-1] != "_"
         )
         return params
 
@@ -363,6 +360,18 @@ class SequenceEstimator(BaseEstimator):
 
     # -- parameters -------------------------------------------------------
     def _validate_params(self):
+        declared = self._get_param_names()
+        unknown = sorted(
+            name
+            for name in self.get_params(deep=False)
+            if name not in declared and not _routing.is_routed(name)
+        )
+        if unknown:
+            raise InvalidParameterError(
+                f"{type(self).__name__} got unexpected parameters {unknown}. Routed "
+                "Keras settings start with one of "
+                f"{', '.join(prefix + '__' for prefix in _routing.PREFIXES)}."
+            )
         super()._validate_params()
         # sklearn's Interval(Integral) takes True for 1: refuse bools where a
         # number is meant (units=True is no network size).
@@ -373,13 +382,6 @@ class SequenceEstimator(BaseEstimator):
                     f"The {name!r} parameter of {type(self).__name__} must be a "
                     f"number, got the bool {value!r}."
                 )
-        value = self.optimizer__learning_rate
-        if isinstance(value, Real) and not np.isfinite(value):
-            raise InvalidParameterError(
-                "The 'optimizer__learning_rate' parameter of "
-                f"{type(self).__name__} must be a non-negative finite float (or a "
-                f"keras LearningRateSchedule), got {value!r}."
-            )
 
     def _units(self) -> tuple[int, ...]:
         return widths(self.units)
@@ -638,12 +640,6 @@ class SequenceEstimator(BaseEstimator):
         entries) that are 0 on steps the loss must ignore (padding).
         """
         return inputs, inputs, None
-
-
-def _is_setting(name: str) -> bool:
-    """A routed setting stored on the estimator (not a declared parameter,
-    which ``BaseEstimator.get_params`` already returns)."""
-    return _routing.is_routed(name) and name != "optimizer__learning_rate"
 
 
 def _without_zero_weights(batch: SequenceBatch, y, sample_weight):

@@ -21,7 +21,7 @@ def test_3d_input_is_kept_as_float32():
 def test_2d_input_is_univariate_by_default():
     batch = to_sequences(np.ones((5, 7)))
     assert batch.values.shape == (5, 7, 1)
-    assert (batch.layout, batch.n_columns) == ("2d", 7)
+    assert (batch.layout, batch.n_features_in) == ("2d", 7)
 
 
 def test_2d_flat_input_is_time_major_with_n_features():

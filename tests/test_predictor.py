@@ -16,7 +16,7 @@ from sklearn_lstmae.windows import last_window, make_windows
 
 from .conftest import TINY_PREDICTOR
 
-DECODERS = ["repeat", "teacher_forcing"]
+DECODERS = ["repeat", "conditional"]
 
 
 def tiny(**params):
@@ -178,3 +178,14 @@ def test_pipeline_search_and_time_series_cv():
     assert search.predict(X).shape == y.shape
     scores = cross_val_score(tiny(), X, y, cv=TimeSeriesSplit(n_splits=2))
     assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+def test_teacher_forcing_is_the_deprecated_name_of_conditional(windows):
+    X, y = windows
+    with pytest.warns(FutureWarning, match="renamed decoder='conditional'"):
+        old = LSTMSequencePredictor(decoder="teacher_forcing", **TINY_PREDICTOR)
+        old.set_params(random_state=0).fit(X, y)
+    new = LSTMSequencePredictor(
+        decoder="conditional", **TINY_PREDICTOR, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(old.predict(X), new.predict(X))

@@ -228,7 +228,7 @@ def test_parameters_at_their_edges_work_or_say_why(params, shape):
 @PROPERTY
 @given(
     y=st.one_of(numeric_arrays(max_dims=4), ragged_lists(), odd_frames()),
-    decoder=st.sampled_from(["repeat", "teacher_forcing"]),
+    decoder=st.sampled_from(["repeat", "conditional"]),
 )
 def test_predictor_targets_of_any_shape_work_or_say_why(y, decoder):
     try:

@@ -30,7 +30,7 @@ SCRIPT = textwrap.dedent(
     {first}
     from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
     import keras, numpy as np
-    from sklearn_lstmae import _compiled
+    from sklearn_lstmae import _inference
 
     NOISE = {noise!r}
 
@@ -41,7 +41,7 @@ SCRIPT = textwrap.dedent(
                 warnings.warn("a user-visible warning")
                 os.write(2, b"a plain native line\\n")
 
-    original = _compiled._inference_function
+    original = _inference._forward_function
 
     def noisy_inference(model):
         function = original(model)
@@ -52,7 +52,7 @@ SCRIPT = textwrap.dedent(
 
         return run
 
-    _compiled._inference_function = noisy_inference
+    _inference._forward_function = noisy_inference
     X = np.random.RandomState(0).normal(size=(16, 6, 2))
     ae = LSTMAutoencoderTransformer(
         units=3, encoding_dim=2, epochs=1, callbacks=[Noisy()]

@@ -148,7 +148,7 @@ def test_concurrent_calls_equal_serial_calls(sequences, ragged):
     batches = [X[i % 5 : i % 5 + 1 + i % 7] for i in range(50)]  # 1 to 7 rows
     ae = tiny(decoder="conditional").fit(X)
     predictor = LSTMSequencePredictor(
-        **TINY_PREDICTOR, decoder="teacher_forcing", random_state=0
+        **TINY_PREDICTOR, decoder="conditional", random_state=0
     ).fit(X[:, :6], X[:, 6:])
     variable = tiny().fit(ragged)
 

@@ -58,7 +58,7 @@ VARIANTS = [
     LSTMAutoencoderTransformer(
         objective="composite", decoder="conditional", reverse_target=True, **TINY
     ),
-    LSTMSequencePredictor(decoder="teacher_forcing", **TINY_PREDICTOR),
+    LSTMSequencePredictor(decoder="conditional", **TINY_PREDICTOR),
 ]
 NETWORK_CHECKS = {
     "check_dict_unchanged",

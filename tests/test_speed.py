@@ -18,10 +18,12 @@ from sklearn_lstmae import (
     LSTMAutoencoderTransformer,
     LSTMSequencePredictor,
     _base,
-    _compiled,
     _data,
+    _inference,
+    _quiet,
     _trainers,
 )
+from sklearn_lstmae._training import choose_jit_compile
 from sklearn_lstmae.datasets import make_sequence_classification
 
 from .conftest import TINY_PREDICTOR, tiny
@@ -60,10 +62,10 @@ def test_compiled_inference_equals_model_predict(sequences):
         lambda: tiny(),
         lambda: tiny(objective="composite", decoder="conditional"),
         lambda: LSTMSequencePredictor(
-            **TINY_PREDICTOR, decoder="teacher_forcing", random_state=0
+            **TINY_PREDICTOR, decoder="conditional", random_state=0
         ),
     ],
-    ids=["transformer", "composite-conditional", "teacher-forcing"],
+    ids=["transformer", "composite-conditional", "conditional"],
 )
 def test_chunked_inference_equals_one_chunk(monkeypatch, ragged, make):
     rng = np.random.RandomState(1)
@@ -76,7 +78,7 @@ def test_chunked_inference_equals_one_chunk(monkeypatch, ragged, make):
         estimator.fit(X)
         methods = [estimator.transform, estimator.score_samples]
     whole = [method(X) for method in methods]
-    monkeypatch.setattr(_compiled, "_INFERENCE_CHUNK", 5)  # 23 rows: 5 chunks
+    monkeypatch.setattr(_inference, "CHUNK_ROWS", 5)  # 23 rows: 5 chunks
     for method, expected in zip(methods, whole, strict=True):
         np.testing.assert_allclose(method(X), expected, rtol=0, atol=1e-6)
 
@@ -114,7 +116,7 @@ def test_no_retracing_warning_across_a_grid_search():
     assert len(search.cv_results_["params"]) * 5 == 20
     assert not [m for m in records.messages if "retracing" in m], records.messages
     # The filter is only in place during fits.
-    assert _compiled._tracing_filter not in logger.filters
+    assert _quiet._tracing_filter not in logger.filters
 
 
 def test_retracing_filter_keeps_other_warnings():
@@ -128,11 +130,11 @@ def test_retracing_filter_keeps_other_warnings():
         None,
         None,
     )
-    assert _compiled._tracing_filter.filter(record)
+    assert _quiet._tracing_filter.filter(record)
     record.msg = record.msg.replace(
         "my_step", "TensorFlowTrainer._make_function.<locals>.multi_step_on_iterator"
     )
-    assert not _compiled._tracing_filter.filter(record)
+    assert not _quiet._tracing_filter.filter(record)
 
 
 def test_jit_compile_auto_is_no_xla_on_cpu_and_fast_steps_only_for_large_fits(
@@ -143,7 +145,7 @@ def test_jit_compile_auto_is_no_xla_on_cpu_and_fast_steps_only_for_large_fits(
     assert ae.jit_compile_ is False
     assert not ae._large_training(30, 2)  # 30 x 2 x 8 sequence-steps
     assert ae._large_training(10_000, 100)
-    assert tiny(jit_compile=True)._choose_jit_compile() is True
+    assert choose_jit_compile(tiny(jit_compile=True).jit_compile) is True
 
 
 def test_jit_compile_true_trains_every_network_kind(ragged):
@@ -204,7 +206,7 @@ def test_works_under_the_jax_backend(tmp_path):
         assert ae.score_samples(X).shape == (30,)
         again = pickle.loads(pickle.dumps(ae))
         np.testing.assert_allclose(again.transform(X), codes, atol=1e-6)
-        for decoder in ("repeat", "teacher_forcing"):
+        for decoder in ("repeat", "conditional"):
             predictor = LSTMSequencePredictor(decoder=decoder, units=4, epochs=2,
                                               random_state=0)
             y_pred = predictor.fit(X[:, :6], X[:, 6:]).predict(X[:, :6])
@@ -244,7 +246,7 @@ def test_python_fed_steps_train_like_keras_fit(monkeypatch, ragged, params, empt
 
     default = tiny(**params).fit(X, sample_weight=weights)
     assert not fed_from_python(default)
-    monkeypatch.setattr(_base, "_FAST_MIN_WORK", 0)
+    monkeypatch.setattr(_base, "FAST_MIN_WORK", 0)
     fast = tiny(**params).fit(X, sample_weight=weights)
     assert fed_from_python(fast)
     # The training loss (and validation loss) are the same. (Keras' per-output

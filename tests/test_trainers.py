@@ -27,7 +27,7 @@ def test_fits_of_one_architecture_build_one_training_model(sequences, empty_pool
     np.testing.assert_array_equal(first.transform(X), codes)  # untouched since
 
 
-@pytest.mark.parametrize("decoder", ["repeat", "teacher_forcing"])
+@pytest.mark.parametrize("decoder", ["repeat", "conditional"])
 def test_predictor_reuses_training_models_with_identical_results(
     sequences, empty_pool, decoder
 ):
