@@ -40,6 +40,7 @@ from sklearn.utils.validation import (
 from . import _routing
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
 from ._inference import predict_in_chunks, row_chunks
+from ._networks import build_encoder
 from ._quiet import native_logs_filtered
 from ._seeding import random_state_kept, seeded
 from ._trainers import copy_state
@@ -385,6 +386,19 @@ class SequenceEstimator(BaseEstimator):
 
     def _units(self) -> tuple[int, ...]:
         return widths(self.units)
+
+    def _build_encoder(self, **options) -> keras.Model:
+        """The encoder the shared parameters describe (``_networks.build_encoder``),
+        with an estimator's own ``options`` (bottleneck, pooling...)."""
+        return build_encoder(
+            n_features=self.n_step_features_,
+            units=self._units(),
+            cell=self.cell,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            masked=self.variable_length_,
+            **options,
+        )
 
     def _compile_kwargs(self) -> dict:
         """Arguments of ``keras.Model.compile`` for ``_keras_build_fn``."""

@@ -21,7 +21,6 @@ from ._data import (
 from ._inference import inference_twin
 from ._networks import (
     build_conditional_decoder,
-    build_encoder,
     build_repeat_decoder,
     conditional_inference,
     connect,
@@ -171,16 +170,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()
         conditional = self._conditional()
-        encoder = build_encoder(
-            self.n_step_features_,
-            units=units,
-            cell=self.cell,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            encoding_dim=None,
-            masked=self.variable_length_,
-            return_states=conditional,
-        )
+        encoder = self._build_encoder(encoding_dim=None, return_states=conditional)
         output_shape = (self.n_output_steps_, self.n_output_features_)
         if conditional:
             # Decoder layer i starts from encoder layer i's final states.

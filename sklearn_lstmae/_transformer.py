@@ -12,7 +12,6 @@ from ._data import from_sequences, reverse_steps, shift_right, split_future
 from ._inference import in_chunks, inference_twin, predict_in_chunks, row_chunks
 from ._networks import (
     build_conditional_decoder,
-    build_encoder,
     build_repeat_decoder,
     build_temporal_decoder,
     conditional_inference,
@@ -310,14 +309,8 @@ class LSTMAutoencoderTransformer(
     # -- network ------------------------------------------------------------
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()
-        encoder = build_encoder(
-            self.n_step_features_,
-            units=units,
-            cell=self.cell,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
+        encoder = self._build_encoder(
             encoding_dim=self.encoding_dim,
-            masked=self.variable_length_,
             temporal_steps=self.n_timesteps_ if self.temporal_code else None,
             window=self.downsample_,
             pooling=self._pooling(),

@@ -1,6 +1,8 @@
 """The shared base: parameters declared and documented once, routed settings,
 no scikeras workarounds left (no patched class, no inherited trap)."""
 
+import ast
+import inspect
 import re
 
 import numpy as np
@@ -8,7 +10,7 @@ import pytest
 import scikeras.wrappers
 from sklearn.base import clone
 
-from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
+from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor, _base
 
 from .conftest import TINY, TINY_PREDICTOR
 
@@ -97,3 +99,17 @@ def test_unknown_keyword_arguments_are_refused_by_fit(sequences):
     assert not hasattr(ae, "model_")
     with pytest.raises(ValueError, match="Invalid parameter 'bar'"):
         LSTMSequencePredictor().set_params(bar=1)
+
+
+def test_shared_defaults_agree_with_their_one_documentation():
+    # The explicit signatures (scikit-learn's convention) repeat the shared
+    # defaults: they must not drift from the shared documentation.
+    shared = re.findall(r"^(\w+) : .*default=(.+)$", _base._SHARED_PARAMETERS, re.M)
+    assert len(shared) >= 20
+    for cls in ESTIMATORS:
+        defaults = {
+            name: parameter.default
+            for name, parameter in inspect.signature(cls).parameters.items()
+        }
+        for name, documented in shared:
+            assert defaults[name] == ast.literal_eval(documented), (cls, name)

@@ -2,6 +2,7 @@
 
 import pytest
 from sklearn.utils.estimator_checks import (
+    check_param_validation,
     estimator_checks_generator,
     parametrize_with_checks,
 )
@@ -114,3 +115,15 @@ def test_network_checks_are_sklearn_checks():
 @pytest.mark.parametrize("estimator, check", list(_variant_checks()))
 def test_sklearn_compatible_network_variant(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [LSTMAutoencoderTransformer(**TINY), LSTMSequencePredictor(**TINY_PREDICTOR)],
+    ids=repr,
+)
+def test_every_parameter_has_a_constraint(estimator):
+    # scikit-learn runs this check on its own estimators only: every
+    # parameter has a constraint, and a value of a wrong type is refused by
+    # fit with InvalidParameterError (not a Keras error).
+    check_param_validation(type(estimator).__name__, estimator)
