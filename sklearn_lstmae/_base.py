@@ -11,10 +11,11 @@ state (through ``_data``), scaling, and the path of ``fit``:
 ``_fit_staged`` (check, resolve, scale, build) -> ``_training.train`` ->
 ``keras.Model.fit``.
 
-An estimator subclasses it with its own parameters and four hooks:
-``_resolve`` (fit-time settings from the training data), ``_training_data``
-(what the network learns from), ``_keras_build_fn`` (the compiled network)
-and its public inference methods, which run on ``_as_fitted()``.
+An estimator subclasses it with its own parameters and hooks: ``_resolve``
+(fit-time settings from the training data), ``_training_data`` (what the
+network learns from), ``_keras_build_fn`` (the compiled network),
+``_fitted_checks`` (its fitted attributes, for ``load``), and its public
+inference methods, which run on ``_as_fitted()``.
 No Keras layers are built here (they come from ``_networks``).
 """
 
@@ -641,6 +642,13 @@ class SequenceEstimator(BaseEstimator):
         return float(self.validation_split)
 
     # -- hooks ----------------------------------------------------------------
+    @staticmethod
+    def _fitted_checks(fitted: dict, params: dict) -> dict:
+        """For ``load``: a test (name -> predicate) of each fitted attribute an
+        estimator sets beyond the shared ones, given the stored ``fitted``
+        attributes and fitted ``params``."""
+        return {}
+
     def _resolve(self, batch: SequenceBatch, y) -> None:
         """Resolve fit-time settings from the checked training data (fitted
         attributes such as ``downsample_``), refusing what cannot work."""

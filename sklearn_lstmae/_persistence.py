@@ -45,11 +45,13 @@ _ADDED = {
 
 
 def _estimator_classes() -> dict:
-    from ._predictor import LSTMSequencePredictor
-    from ._transformer import LSTMAutoencoderTransformer
+    """The public estimators, by name (every ``SequenceEstimator`` subclass)."""
+    from ._base import SequenceEstimator
 
     return {
-        cls.__name__: cls for cls in (LSTMAutoencoderTransformer, LSTMSequencePredictor)
+        cls.__name__: cls
+        for cls in SequenceEstimator.__subclasses__()
+        if not cls.__name__.startswith("_")
     }
 
 
@@ -86,8 +88,8 @@ def save(estimator, path) -> None:
     name = type(estimator).__name__
     if classes.get(name) is not type(estimator):
         raise TypeError(
-            f"save() stores LSTMAutoencoderTransformer and LSTMSequencePredictor "
-            f"estimators, got {name}. Use pickle or joblib for other objects."
+            f"save() stores the estimators of sklearn_lstmae ({', '.join(classes)}), "
+            f"got {name}. Use pickle or joblib for other objects."
         )
     if not estimator.__sklearn_is_fitted__():
         raise ValueError(f"This {name} is not fitted yet: fit it before saving it.")
@@ -196,7 +198,7 @@ def _load(path, where: str):
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_JSON_DEPTH = 16
 #: Sane upper bounds of sizes a stored estimator may declare.
-_MAX_WIDTH = 1 << 16  # units of a layer, encoding_dim, features per step
+MAX_WIDTH = 1 << 16  # units of a layer, encoding_dim, features per step
 _MAX_LAYERS = 64
 _MAX_STEPS = 10**8  # time steps, n_future, downsample
 #: Longest unicode string a stored array may hold (feature names).
@@ -369,7 +371,7 @@ def _check_params(estimator, where: str) -> None:
         "encoding_dim": getattr(estimator, "encoding_dim", None) or 0,
         "n_features": estimator.n_features or 0,
     }
-    too_large = [name for name, size in sizes.items() if size > _MAX_WIDTH]
+    too_large = [name for name, size in sizes.items() if size > MAX_WIDTH]
     too_large += ["units"] * (len(estimator._units()) > _MAX_LAYERS)
     for name in ("n_future", "downsample", "epochs", "batch_size"):
         value = getattr(estimator, name, None)
@@ -378,12 +380,12 @@ def _check_params(estimator, where: str) -> None:
     if too_large:
         raise ValueError(
             f"{where!r} stores parameters beyond what load() accepts "
-            f"({', '.join(sorted(set(too_large)))}: at most {_MAX_WIDTH} units or "
+            f"({', '.join(sorted(set(too_large)))}: at most {MAX_WIDTH} units or "
             f"features, {_MAX_LAYERS} layers, {_MAX_STEPS} steps): refused."
         )
 
 
-def _is_int(value, low=1, high=_MAX_STEPS) -> bool:
+def is_int(value, low=1, high=_MAX_STEPS) -> bool:
     return (
         isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     )
@@ -399,7 +401,7 @@ def _float_vector(value, length: int, *, positive: bool = False) -> bool:
     )
 
 
-def _scaler_ok(scaler, length: int, scaled: bool) -> bool:
+def scaler_ok(scaler, length: int, scaled: bool) -> bool:
     if scaler is None:
         return not scaled
     return (
@@ -417,15 +419,15 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
     steps, features = fitted.get("n_timesteps_"), fitted.get("n_step_features_")
     layout = fitted.get("input_layout_")
     checks = {
-        "n_timesteps_": lambda v: _is_int(v),
-        "n_step_features_": lambda v: _is_int(v, high=_MAX_WIDTH),
+        "n_timesteps_": lambda v: is_int(v),
+        "n_step_features_": lambda v: is_int(v, high=MAX_WIDTH),
         "n_features_in_": lambda v: (
-            _is_int(v, high=_MAX_STEPS)
+            is_int(v, high=_MAX_STEPS)
             and v == (steps * features if layout == "2d" else features)
         ),
         "variable_length_": lambda v: isinstance(v, bool),
         "input_layout_": lambda v: v in ("2d", "3d", "ragged"),
-        "scaler_": lambda v: _scaler_ok(v, features, params.get("scale")),
+        "scaler_": lambda v: scaler_ok(v, features, params.get("scale")),
         "history_": lambda v: (
             isinstance(v, dict)
             and all(
@@ -448,25 +450,7 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
         ),
     }
     optional = {"feature_names_in_", "_sklearn_output_config"}  # set_output
-    if cls.__name__ == "LSTMAutoencoderTransformer":
-        future = fitted.get("n_future_")
-        checks |= {
-            "downsample_": lambda v: _is_int(v),
-            "n_future_": lambda v: (
-                (v is None) == (params.get("objective") == "reconstruct")
-                and (v is None or _is_int(v, high=steps - 1))
-            ),
-            "n_past_": lambda v: v == steps - (future or 0),
-        }
-    else:
-        checks |= {
-            "target_layout_": lambda v: v in ("1d", "2d", "3d"),
-            "n_output_steps_": lambda v: _is_int(v),
-            "n_output_features_": lambda v: _is_int(v, high=_MAX_WIDTH),
-            "target_scaler_": lambda v: _scaler_ok(
-                v, fitted.get("n_output_features_"), params.get("scale")
-            ),
-        }
+    checks |= cls._fitted_checks(fitted, params)
     unknown = sorted(set(fitted) - set(checks))
     missing = sorted(set(checks) - optional - set(fitted))
     if unknown or missing:
@@ -477,7 +461,7 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
             + (f"missing fitted attributes {missing}" if missing else "")
             + "."
         )
-    if not (_is_int(steps) and _is_int(features, high=_MAX_WIDTH)):
+    if not (is_int(steps) and is_int(features, high=MAX_WIDTH)):
         raise ValueError(f"{where!r} stores invalid sequence sizes: refused.")
     bad = [
         name

@@ -166,6 +166,20 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
                 stacklevel=5,
             )
 
+    @staticmethod
+    def _fitted_checks(fitted: dict, params: dict) -> dict:
+        """``load``'s checks of the fitted attributes set here (name -> test)."""
+        from ._persistence import MAX_WIDTH, is_int, scaler_ok
+
+        return {
+            "target_layout_": lambda v: v in ("1d", "2d", "3d"),
+            "n_output_steps_": lambda v: is_int(v),
+            "n_output_features_": lambda v: is_int(v, high=MAX_WIDTH),
+            "target_scaler_": lambda v: scaler_ok(
+                v, fitted.get("n_output_features_"), params.get("scale")
+            ),
+        }
+
     # -- network ------------------------------------------------------------
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()

@@ -306,6 +306,22 @@ class LSTMAutoencoderTransformer(
             f"read as {self.n_timesteps_} time steps)"
         )
 
+    @staticmethod
+    def _fitted_checks(fitted: dict, params: dict) -> dict:
+        """``load``'s checks of the fitted attributes set here (name -> test)."""
+        from ._persistence import is_int
+
+        steps, future = fitted.get("n_timesteps_"), fitted.get("n_future_")
+        objective = params.get("objective")
+        return {
+            "downsample_": lambda v: is_int(v),
+            "n_future_": lambda v: (
+                (v is None) == ("future" not in _OBJECTIVES.get(objective, {}))
+                and (v is None or is_int(v, high=steps - 1))
+            ),
+            "n_past_": lambda v: v == steps - (future or 0),
+        }
+
     # -- network ------------------------------------------------------------
     def _keras_build_fn(self, compile_kwargs):
         units = self._units()

@@ -197,7 +197,7 @@ def test_save_refuses_what_it_cannot_store(sequences, tmp_path):
     X, _ = sequences
     with pytest.raises(ValueError, match="not fitted yet"):
         save(LSTMAutoencoderTransformer(), tmp_path / "a.lstmae")
-    with pytest.raises(TypeError, match="stores LSTMAutoencoderTransformer"):
+    with pytest.raises(TypeError, match="stores the estimators of sklearn_lstmae"):
         save(object(), tmp_path / "a.lstmae")
     estimator = LSTMAutoencoderTransformer(
         **TINY, callbacks=[keras.callbacks.TerminateOnNaN()]
