@@ -591,6 +591,7 @@ class SequenceEstimator(BaseEstimator):
             else:
                 self.model_ = self._keras_build_fn(self._compile_kwargs())
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
+                self._initialize_network(self.model_, network_inputs, targets)
             history = train(
                 self.model_,
                 self._build_twin,
@@ -602,6 +603,7 @@ class SequenceEstimator(BaseEstimator):
                 initial_epoch=initial_epoch,
                 validation_split=self._validation_split(batch.n_samples),
                 fast_steps=self._large_training(batch.n_samples, epochs),
+                keep_start=self._keep_start(),
                 **kwargs,
             )
         previous = self.history_ if continuing and initial_epoch > 0 else None
@@ -648,6 +650,15 @@ class SequenceEstimator(BaseEstimator):
         estimator sets beyond the shared ones, given the stored ``fitted``
         attributes and fitted ``params``."""
         return {}
+
+    def _initialize_network(self, model: keras.Model, inputs, targets) -> None:
+        """Set weights of a newly built network from its training data (before
+        training; not on a warm start)."""
+
+    def _keep_start(self) -> bool:
+        """Whether the network as initialized competes with the trained one
+        on the validation sequences (see ``_training.train``)."""
+        return False
 
     def _resolve(self, batch: SequenceBatch, y) -> None:
         """Resolve fit-time settings from the checked training data (fitted

@@ -210,6 +210,7 @@ def build_encoder(
     temporal_steps: int | None = None,
     window: int = 1,
     pooling: tuple[str, ...] = (),
+    linear_steps: int | None = None,
     name: str = "encoder",
 ) -> keras.Model:
     """Recurrent encoder: ``(batch, timesteps, n_features)`` -> ``(batch, code)``.
@@ -234,8 +235,16 @@ def build_encoder(
     keeps every step and the bottleneck compresses each step to
     ``encoding_dim`` values: the code is a sequence, flattened time-major to
     ``(batch, T * encoding_dim)``.
+
+    With ``linear_steps=T`` (fixed-length input of T steps, and a bottleneck)
+    a linear path runs next to the recurrent one: the flattened sequence goes
+    through a fixed (non-trainable) Dense layer (``linear_code``) whose output
+    is added to the bottleneck, whose recurrent part (``bottleneck``) starts at
+    zero. Give ``linear_code`` a linear autoencoder's encoding (PCA's) and the
+    code starts as that; training adds what the recurrent layers find.
     """
-    inputs = keras.Input(shape=(temporal_steps, n_features), name="sequences")
+    steps = temporal_steps or linear_steps
+    inputs = keras.Input(shape=(steps, n_features), name="sequences")
     hidden = PaddingMask(name="padding_mask")(inputs) if masked else inputs
     if window > 1:
         hidden = WindowMean(window, name="window_mean")(hidden)
@@ -274,7 +283,14 @@ def build_encoder(
                 hidden = layers.Concatenate(name="final_state")(outputs)
     if return_states:
         return keras.Model(inputs, states, name=name)
-    if encoding_dim is not None:
+    if encoding_dim is not None and linear_steps is not None:
+        recurrent = layers.Dense(
+            encoding_dim, kernel_initializer="zeros", name="bottleneck"
+        )(hidden)
+        flat = layers.Flatten(name="flat_sequences")(inputs)
+        linear = layers.Dense(encoding_dim, trainable=False, name="linear_code")(flat)
+        hidden = layers.Add(name="code_sum")([linear, recurrent])
+    elif encoding_dim is not None:
         hidden = layers.Dense(encoding_dim, name="bottleneck")(hidden)
     if temporal_steps is not None:
         hidden = layers.Flatten(name="flat_code")(hidden)
@@ -285,13 +301,20 @@ def build_encoder(
     return keras.Model(inputs, hidden, name=name)
 
 
-def _decode_steps(hidden, n_outputs: int, *, units, cell, dropout):
-    """Stacked recurrent layers over per-step inputs, then a per-step Dense head."""
+def _decode_steps(
+    hidden, n_outputs: int, *, units, cell, dropout, head="glorot_uniform"
+):
+    """Stacked recurrent layers over per-step inputs, then a per-step Dense head
+    (its kernel and bias initialized with ``head``)."""
     for depth, width in enumerate(units):
         hidden = _recurrent(
             cell, width, return_sequences=True, dropout=dropout, name=f"{cell}_{depth}"
         )(hidden)
-    return layers.Dense(n_outputs, name="output")(hidden)
+    if head == "glorot_uniform":
+        return layers.Dense(n_outputs, name="output")(hidden)
+    return layers.Dense(
+        n_outputs, kernel_initializer=head, bias_initializer=head, name="output"
+    )(hidden)
 
 
 def build_temporal_decoder(
@@ -321,6 +344,7 @@ def build_repeat_decoder(
     cell: str = "lstm",
     dropout: float = 0.0,
     window: int = 1,
+    linear: bool = False,
     name: str = "decoder",
 ) -> keras.Model:
     """Unconditioned decoder: ``(batch, code)`` -> ``(batch, n_timesteps, n_outputs)``.
@@ -331,12 +355,29 @@ def build_repeat_decoder(
     applied to every step (what TimeDistributed(Dense) computes, as one matmul).
     With ``window > 1`` it decodes one step per window of ``window`` steps and
     repeats each over its window (:class:`WindowRepeat`).
+    With ``linear=True`` a linear path runs next to the recurrent one: a fixed
+    Dense layer (``linear_output``) maps the code to every output step at once, and
+    the recurrent part's head starts at zero, so the decoder starts as that
+    linear map (give it PCA's decoding) and training adds the recurrent part.
     """
     codes = keras.Input(shape=(code_dim,), name="codes")
     hidden = layers.RepeatVector(-(-n_timesteps // window), name="repeat")(codes)
-    outputs = _decode_steps(hidden, n_outputs, units=units, cell=cell, dropout=dropout)
+    outputs = _decode_steps(
+        hidden,
+        n_outputs,
+        units=units,
+        cell=cell,
+        dropout=dropout,
+        head="zeros" if linear else "glorot_uniform",
+    )
     if window > 1:
         outputs = WindowRepeat(window, n_timesteps, name="window_repeat")(outputs)
+    if linear:
+        flat = layers.Dense(
+            n_timesteps * n_outputs, trainable=False, name="linear_output"
+        )(codes)
+        steps = layers.Reshape((n_timesteps, n_outputs), name="linear_steps")(flat)
+        outputs = layers.Add(name="output_sum")([steps, outputs])
     return keras.Model(codes, outputs, name=name)
 
 

@@ -47,6 +47,7 @@ def train(
     initial_epoch: int,
     validation_split: float,
     fast_steps: bool,
+    keep_start: bool = False,
     **fit_arguments,
 ) -> dict:
     """Train ``model`` (compiled) on ``(x, y)``; return Keras' history.
@@ -56,16 +57,18 @@ def train(
     come from them. ``build()`` makes a new compiled model of the same
     architecture without consuming random numbers (see
     :func:`_trainers.training_model`). ``fast_steps``: feed steps from Python.
-    ``fit_arguments`` go to ``keras.Model.fit`` on top. On any error, including
+    ``keep_start`` (with a validation split): the weights the fit ends with are
+    the best on the validation sequences, the starting weights included
+    (:class:`_KeepBest`). ``fit_arguments`` go to ``keras.Model.fit`` on top.
+    On any error, including
     :class:`FloatingPointError` for a diverged fit, ``model`` keeps the state it
     had before.
     """
     divergence = _StopOnDivergence()
-    callbacks = [
-        *_routing.callbacks(params),
-        divergence,
-        *_early_stopping(params["early_stopping"], validation_split),
-    ]
+    stopping = _early_stopping(params["early_stopping"], validation_split)
+    if keep_start and validation_split:
+        stopping = [_KeepBest(params["early_stopping"])]
+    callbacks = [*_routing.callbacks(params), divergence, *stopping]
     _set_learning_rate(model, params)
     arguments = _routing.fit_kwargs(
         params,
@@ -78,6 +81,8 @@ def train(
     with quiet_step_tracing(), training_model(model, build) as trainer:
         if fast_steps:
             feed_steps_from_python(trainer)
+        if isinstance(stopping[0] if stopping else None, _KeepBest):
+            stopping[0].start = _validation_loss(trainer, x, y, arguments)
         history = trainer.fit(x=x, y=y, callbacks=callbacks, **arguments)
         # Before the trained state is copied back into `model`.
         _check_divergence(divergence)
@@ -104,6 +109,54 @@ def _early_stopping(patience, validation_split: float) -> list:
             restore_best_weights=True,
         )
     ]
+
+
+def _validation_loss(model: keras.Model, x, y, arguments: dict) -> float:
+    """``model``'s loss on the sequences ``fit`` holds out with its
+    ``validation_split`` (the last ones, as Keras splits)."""
+    split_at = int(np.floor(len(y) * (1.0 - arguments["validation_split"])))
+    weights = arguments.get("sample_weight")
+    return float(
+        model.evaluate(
+            x[split_at:],
+            y[split_at:],
+            sample_weight=None if weights is None else weights[split_at:],
+            batch_size=arguments.get("validation_batch_size")
+            or arguments.get("batch_size"),
+            verbose=0,
+            return_dict=True,
+        )["loss"]
+    )
+
+
+class _KeepBest(keras.callbacks.Callback):
+    """End a fit with the weights that had the lowest validation loss, the
+    starting weights (validation loss ``start``, set before ``fit``) included;
+    stop after ``patience`` epochs without improvement (None: train on)."""
+
+    def __init__(self, patience):
+        super().__init__()
+        self.patience = patience
+        self.start = np.inf
+
+    def on_train_begin(self, logs=None):
+        self.best, self.best_weights, self.wait = (
+            self.start,
+            self.model.get_weights(),
+            0,
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("val_loss")
+        if loss is not None and loss < self.best:
+            self.best, self.best_weights, self.wait = loss, self.model.get_weights(), 0
+            return
+        self.wait += 1
+        if self.patience is not None and self.wait >= self.patience:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.model.set_weights(self.best_weights)
 
 
 class _StopOnDivergence(keras.callbacks.Callback):

@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array
 
@@ -136,6 +137,21 @@ class LSTMAutoencoderTransformer(
         resolved value is ``downsample_``.
 
         .. versionadded:: 0.2
+    linear_path : bool, default=False
+        Add a linear path next to the recurrent one, started at PCA's
+        solution: the flattened sequence -> the bottleneck, and the code -> every
+        output step, both fixed to PCA with ``encoding_dim`` components of the
+        (scaled) training sequences, while the recurrent layers start at zero
+        and learn what PCA misses. With ``validation_split``, the fit ends with
+        the weights that reconstruct the validation sequences best, PCA's start
+        included (``early_stopping`` stops after that many epochs without
+        improvement), so the reconstruction is never worse there than PCA's with
+        as many values. For reconstruction and anomaly scores; the codes are
+        then a weaker input for classifiers (see the User Guide). Used with a
+        bottleneck (``encoding_dim``), fixed-length sequences,
+        ``objective="reconstruct"`` and ``decoder="repeat"``; ignored otherwise.
+
+        .. versionadded:: 0.3
     %(shared_parameters)s
 
     Attributes
@@ -206,6 +222,7 @@ class LSTMAutoencoderTransformer(
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto"}),
         ],
+        "linear_path": ["boolean"],
     }
 
     def __init__(
@@ -220,6 +237,7 @@ class LSTMAutoencoderTransformer(
         temporal_code: bool = False,
         pooling=("mean", "max"),
         downsample="auto",
+        linear_path: bool = False,
         units=(64,),
         cell: str = "lstm",
         bidirectional: bool = False,
@@ -297,6 +315,22 @@ class LSTMAutoencoderTransformer(
                     f"{', '.join(bad)}."
                 )
 
+    def _linear(self) -> bool:
+        """Whether the network has the linear path (see ``linear_path``)."""
+        return bool(
+            self.linear_path
+            and self.encoding_dim is not None
+            and self.objective == "reconstruct"
+            and self.decoder == "repeat"
+            and not self.temporal_code
+            and not self.variable_length_
+        )
+
+    def _keep_start(self) -> bool:
+        # The linear path starts at PCA's solution: keep it unless training
+        # improves the reconstruction of the validation sequences.
+        return self._linear()
+
     def _steps_as_columns(self) -> str:
         """How 2D input's columns map to steps, for messages about length."""
         if self.input_layout_ != "2d":
@@ -330,6 +364,7 @@ class LSTMAutoencoderTransformer(
             temporal_steps=self.n_timesteps_ if self.temporal_code else None,
             window=self.downsample_,
             pooling=self._pooling(),
+            linear_steps=self.n_timesteps_ if self._linear() else None,
         )
         steps = {"reconstruction": self.n_past_, "future": self.n_future_}
         shape = {"units": units[::-1], "cell": self.cell, "dropout": self.dropout}
@@ -357,6 +392,7 @@ class LSTMAutoencoderTransformer(
                     steps[target],
                     self.n_step_features_,
                     window=self.downsample_,
+                    linear=self._linear(),
                     name=name,
                     **shape,
                 )
@@ -372,6 +408,28 @@ class LSTMAutoencoderTransformer(
             }
         model.compile(**compile_kwargs)
         return model
+
+    def _initialize_network(self, model, inputs, targets) -> None:
+        """Start the linear path at PCA's solution: the best linear encoding
+        and decoding with ``encoding_dim`` values (Baldi and Hornik 1989)."""
+        if not self._linear():
+            return
+        flat_inputs = inputs.reshape(len(inputs), -1).astype(np.float64)
+        n_components = min(self.encoding_dim, *flat_inputs.shape)
+        pca = PCA(n_components, svd_solver="full").fit(flat_inputs)
+        components = np.zeros((self.encoding_dim, flat_inputs.shape[1]))
+        components[:n_components] = pca.components_
+        encoder = model.get_layer("encoder").get_layer("linear_code")
+        encoder.set_weights([components.T, -pca.mean_ @ components.T])
+        # The decoder rebuilds the target: the input, reversed with reverse_target.
+        steps = (self.encoding_dim, self.n_timesteps_, self.n_step_features_)
+        decoded, mean = components.reshape(steps), pca.mean_.reshape(steps[1:])
+        if self.reverse_target:
+            decoded, mean = decoded[:, ::-1], mean[::-1]
+        decoder = model.get_layer("decoder").get_layer("linear_output")
+        kernel = np.zeros(decoder.kernel.shape)
+        kernel[: self.encoding_dim] = decoded.reshape(self.encoding_dim, -1)
+        decoder.set_weights([kernel, mean.reshape(-1)])
 
     # -- data -----------------------------------------------------------------
     def _split(self, inputs, lengths):

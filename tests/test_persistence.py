@@ -25,6 +25,7 @@ TRANSFORMER_VARIANTS = {
     "predict": {"objective": "predict", "n_future": 2},
     "composite": {"objective": "composite", "n_future": 2, "future_weight": 0.5},
     "conditional": {"decoder": "conditional"},
+    "linear path": {"linear_path": True, "reverse_target": True},
     "last state": {"encoding_dim": None},
     "temporal code": {"temporal_code": True, "encoding_dim": 2},
     "stacked bidirectional gru": {

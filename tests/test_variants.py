@@ -182,3 +182,53 @@ def test_variants_combine_with_stacked_gru_bidirectional(sequences, ragged, para
     assert np.isfinite(codes).all()
     assert np.isfinite(ae.score_samples(data)).all()
     assert ae.inverse_transform(codes).shape[0] == len(data)
+
+
+def _pca_error(X, rows, k):
+    """PCA(k)'s reconstruction error of ``X[rows]``, fitted on all of ``X``, in
+    the standardized units of ``score_samples``."""
+    from sklearn.decomposition import PCA
+
+    from sklearn_lstmae._data import SequenceScaler
+
+    flat = SequenceScaler().fit(X).transform(X).reshape(len(X), -1)
+    pca = PCA(k, svd_solver="full").fit(flat)
+    rebuilt = pca.inverse_transform(pca.transform(flat[rows]))
+    return ((flat[rows] - rebuilt) ** 2).mean(axis=1)
+
+
+@pytest.mark.parametrize("reverse_target", [False, True])
+def test_linear_path_starts_at_pca(sequences, reverse_target):
+    X, _ = sequences
+    ae = tiny(linear_path=True, reverse_target=reverse_target, epochs=0).fit(X)
+    np.testing.assert_allclose(
+        -ae.score_samples(X), _pca_error(X, slice(None), 3), rtol=1e-3, atol=1e-6
+    )
+    assert ae.encoder_.get_layer("linear_code").trainable is False
+
+
+def test_linear_path_never_ends_worse_than_pca_on_validation(sequences):
+    X, _ = sequences
+    held_out = slice(24, None)  # Keras' validation_split=0.2: the last 6 of 30
+    pca = _pca_error(X, held_out, 3).mean()
+    for epochs, lr in [(3, 0.005), (3, 0.5)]:  # a good fit and a wild one
+        ae = tiny(
+            linear_path=True,
+            validation_split=0.2,
+            epochs=epochs,
+            optimizer__learning_rate=lr,
+        ).fit(X)
+        assert -ae.score_samples(X[held_out]).mean() <= pca * (1 + 1e-4)
+
+
+def test_linear_path_is_ignored_where_it_does_not_apply(ragged, sequences):
+    X, _ = sequences
+    for params, data in [
+        ({}, ragged),  # variable length
+        ({"objective": "predict"}, X),
+        ({"encoding_dim": None}, X),
+        ({"decoder": "conditional"}, X),
+    ]:
+        ae = tiny(linear_path=True, **params).fit(data)
+        names = [layer.name for layer in ae.encoder_.layers]
+        assert "linear_code" not in names
