@@ -4,7 +4,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array
 
@@ -415,15 +414,19 @@ class LSTMAutoencoderTransformer(
         if not self._linear():
             return
         flat_inputs = inputs.reshape(len(inputs), -1).astype(np.float64)
-        n_components = min(self.encoding_dim, *flat_inputs.shape)
-        pca = PCA(n_components, svd_solver="full").fit(flat_inputs)
+        mean = flat_inputs.mean(axis=0)
+        # PCA: the leading right singular vectors of the centred data (fewer
+        # than encoding_dim when there are fewer sequences or values; the rest
+        # of the code is then unused by the linear path).
+        _, _, vectors = np.linalg.svd(flat_inputs - mean, full_matrices=False)
         components = np.zeros((self.encoding_dim, flat_inputs.shape[1]))
-        components[:n_components] = pca.components_
+        n_components = min(self.encoding_dim, len(vectors))
+        components[:n_components] = vectors[:n_components]
         encoder = model.get_layer("encoder").get_layer("linear_code")
-        encoder.set_weights([components.T, -pca.mean_ @ components.T])
+        encoder.set_weights([components.T, -mean @ components.T])
         # The decoder rebuilds the target: the input, reversed with reverse_target.
         steps = (self.encoding_dim, self.n_timesteps_, self.n_step_features_)
-        decoded, mean = components.reshape(steps), pca.mean_.reshape(steps[1:])
+        decoded, mean = components.reshape(steps), mean.reshape(steps[1:])
         if self.reverse_target:
             decoded, mean = decoded[:, ::-1], mean[::-1]
         decoder = model.get_layer("decoder").get_layer("linear_output")

@@ -2,6 +2,7 @@
 temporal codes (Srivastava et al. 2015; Sutskever et al. 2014)."""
 
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -232,3 +233,11 @@ def test_linear_path_is_ignored_where_it_does_not_apply(ragged, sequences):
         ae = tiny(linear_path=True, **params).fit(data)
         names = [layer.name for layer in ae.encoder_.layers]
         assert "linear_code" not in names
+
+
+def test_linear_path_with_fewer_sequences_than_code_values(sequences):
+    X, _ = sequences
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by zero in the PCA
+        ae = tiny(linear_path=True, encoding_dim=5, epochs=0).fit(X[:2])
+    np.testing.assert_allclose(ae.score_samples(X[:2]), 0.0, atol=1e-6)
