@@ -283,15 +283,16 @@ def build_encoder(
                 hidden = layers.Concatenate(name="final_state")(outputs)
     if return_states:
         return keras.Model(inputs, states, name=name)
-    if encoding_dim is not None and linear_steps is not None:
-        recurrent = layers.Dense(
-            encoding_dim, kernel_initializer="zeros", name="bottleneck"
+    if encoding_dim is not None:
+        hidden = layers.Dense(
+            encoding_dim,
+            kernel_initializer="glorot_uniform" if linear_steps is None else "zeros",
+            name="bottleneck",
         )(hidden)
+    if encoding_dim is not None and linear_steps is not None:
         flat = layers.Flatten(name="flat_sequences")(inputs)
         linear = layers.Dense(encoding_dim, trainable=False, name="linear_code")(flat)
-        hidden = layers.Add(name="code_sum")([linear, recurrent])
-    elif encoding_dim is not None:
-        hidden = layers.Dense(encoding_dim, name="bottleneck")(hidden)
+        hidden = layers.Add(name="code_sum")([linear, hidden])
     if temporal_steps is not None:
         hidden = layers.Flatten(name="flat_code")(hidden)
     if pooled:
@@ -301,19 +302,17 @@ def build_encoder(
     return keras.Model(inputs, hidden, name=name)
 
 
-def _decode_steps(
-    hidden, n_outputs: int, *, units, cell, dropout, head="glorot_uniform"
-):
+def _decode_steps(hidden, n_outputs: int, *, units, cell, dropout, zero_head=False):
     """Stacked recurrent layers over per-step inputs, then a per-step Dense head
-    (its kernel and bias initialized with ``head``)."""
+    (starting at zero with ``zero_head``)."""
     for depth, width in enumerate(units):
         hidden = _recurrent(
             cell, width, return_sequences=True, dropout=dropout, name=f"{cell}_{depth}"
         )(hidden)
-    if head == "glorot_uniform":
-        return layers.Dense(n_outputs, name="output")(hidden)
     return layers.Dense(
-        n_outputs, kernel_initializer=head, bias_initializer=head, name="output"
+        n_outputs,
+        kernel_initializer="zeros" if zero_head else "glorot_uniform",
+        name="output",
     )(hidden)
 
 
@@ -368,7 +367,7 @@ def build_repeat_decoder(
         units=units,
         cell=cell,
         dropout=dropout,
-        head="zeros" if linear else "glorot_uniform",
+        zero_head=linear,
     )
     if window > 1:
         outputs = WindowRepeat(window, n_timesteps, name="window_repeat")(outputs)

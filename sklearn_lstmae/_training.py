@@ -60,14 +60,16 @@ def train(
     ``keep_start`` (with a validation split): the weights the fit ends with are
     the best on the validation sequences, the starting weights included
     (:class:`_KeepBest`). ``fit_arguments`` go to ``keras.Model.fit`` on top.
-    On any error, including
-    :class:`FloatingPointError` for a diverged fit, ``model`` keeps the state it
-    had before.
+    On any error, including :class:`FloatingPointError` for a diverged fit,
+    ``model`` keeps the state it had before.
     """
     divergence = _StopOnDivergence()
-    stopping = _early_stopping(params["early_stopping"], validation_split)
+    keep_best = None
     if keep_start and validation_split:
-        stopping = [_KeepBest(params["early_stopping"])]
+        keep_best = _KeepBest(params["early_stopping"])
+        stopping = [keep_best]
+    else:
+        stopping = _early_stopping(params["early_stopping"], validation_split)
     callbacks = [*_routing.callbacks(params), divergence, *stopping]
     _set_learning_rate(model, params)
     arguments = _routing.fit_kwargs(
@@ -81,8 +83,8 @@ def train(
     with quiet_step_tracing(), training_model(model, build) as trainer:
         if fast_steps:
             feed_steps_from_python(trainer)
-        if isinstance(stopping[0] if stopping else None, _KeepBest):
-            stopping[0].start = _validation_loss(trainer, x, y, arguments)
+        if keep_best is not None:
+            keep_best.start = _validation_loss(trainer, x, y, arguments)
         history = trainer.fit(x=x, y=y, callbacks=callbacks, **arguments)
         # Before the trained state is copied back into `model`.
         _check_divergence(divergence)
