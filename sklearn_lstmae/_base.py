@@ -19,6 +19,7 @@ inference methods, which run on ``_as_fitted()``.
 No Keras layers are built here (they come from ``_networks``).
 """
 
+import re
 import textwrap
 import threading
 from numbers import Integral, Real
@@ -214,12 +215,20 @@ input_layout_ : {"2d", "3d", "ragged"}
 """
 
 
-def _compose(docstring: str) -> str:
+def _compose(docstring: str, defaults: dict | None = None) -> str:
     """``docstring`` with its ``%(shared_parameters)s`` and
     ``%(shared_attributes)s`` lines replaced by the shared entries, indented
-    like the line."""
+    like the line; ``defaults`` (name -> value) are a class's own defaults of
+    shared parameters, written into their entries."""
+    parameters = _SHARED_PARAMETERS
+    for name, value in (defaults or {}).items():
+        parameters, found = re.subn(
+            rf"^({name} : .*default=).+$", rf"\g<1>{value!r}", parameters, flags=re.M
+        )
+        if not found:
+            raise ValueError(f"{name!r} is not a shared parameter.")
     for marker, entries in (
-        ("%(shared_parameters)s", _SHARED_PARAMETERS),
+        ("%(shared_parameters)s", parameters),
         ("%(shared_attributes)s", _SHARED_ATTRIBUTES),
     ):
         lines = docstring.split("\n")
@@ -240,6 +249,10 @@ class SequenceEstimator(BaseEstimator):
     docstring where the shared entries go, and implements the hooks named in
     the module docstring.
     """
+
+    #: A subclass's own defaults of shared parameters (name -> value): its
+    #: signature has them, and its documentation says so.
+    _shared_defaults: dict = {}
 
     _parameter_constraints: dict = {
         "units": [_Widths()],
@@ -272,7 +285,7 @@ class SequenceEstimator(BaseEstimator):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
-            cls.__doc__ = _compose(cls.__doc__)
+            cls.__doc__ = _compose(cls.__doc__, cls._shared_defaults)
 
     def _set_init_params(self, arguments: dict) -> None:
         """Store ``__init__``'s arguments (``locals()``) as parameters, and
@@ -583,6 +596,7 @@ class SequenceEstimator(BaseEstimator):
         network_inputs, targets, step_weights = self._training_data(
             batch, inputs, y, reset=not continuing
         )
+        validation_split = self._validation_split(batch.n_samples)
         with seeded(self.random_state):
             if continuing:
                 # A new model object holding the fitted state, trained and then
@@ -601,7 +615,7 @@ class SequenceEstimator(BaseEstimator):
                 sample_weight=_loss_weights(targets, step_weights, weights),
                 epochs=epochs,
                 initial_epoch=initial_epoch,
-                validation_split=self._validation_split(batch.n_samples),
+                validation_split=validation_split,
                 fast_steps=self._large_training(batch.n_samples, epochs),
                 keep_start=self._keep_start(),
                 **kwargs,

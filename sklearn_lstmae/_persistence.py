@@ -38,9 +38,14 @@ _LEGACY_FITTED = {"_random_state", "_user_params"}
 _RENAMED = {"LSTMSequencePredictor": {"decoder": {"teacher_forcing": "conditional"}}}
 #: Parameters and fitted attributes added after the first release, with the
 #: values that give the behaviour of archives written before them (0.1: codes
-#: without pooled outputs, no downsampling).
+#: without pooled outputs, no downsampling; before 0.3: no linear path).
 _ADDED = {
-    "LSTMAutoencoderTransformer": {"pooling": None, "downsample": 1, "downsample_": 1}
+    "LSTMAutoencoderTransformer": {
+        "pooling": None,
+        "downsample": 1,
+        "downsample_": 1,
+        "linear_path": False,
+    }
 }
 
 

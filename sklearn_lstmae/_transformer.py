@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import _check_sample_weight, check_array
 
 from ._base import SequenceEstimator
@@ -136,19 +137,24 @@ class LSTMAutoencoderTransformer(
         resolved value is ``downsample_``.
 
         .. versionadded:: 0.2
-    linear_path : bool, default=False
-        Add a linear path next to the recurrent one, started at PCA's
-        solution: the flattened sequence -> the bottleneck, and the code -> every
-        output step, both fixed to PCA with ``encoding_dim`` components of the
-        (scaled) training sequences, while the recurrent layers start at zero
-        and learn what PCA misses. With ``validation_split``, the fit ends with
-        the weights that reconstruct the validation sequences best, PCA's start
-        included (``early_stopping`` stops after that many epochs without
-        improvement), so the reconstruction is never worse there than PCA's with
-        as many values. For reconstruction and anomaly scores; the codes are
-        then a weaker input for classifiers (see the User Guide). Used with a
-        bottleneck (``encoding_dim``), fixed-length sequences,
+    linear_path : bool, default=True
+        Run a linear path next to the recurrent one, started at PCA's
+        solution: the flattened sequence -> the bottleneck, and the code ->
+        every output step, both fixed to PCA with ``encoding_dim`` components
+        of the (scaled) training sequences, while the recurrent layers' share
+        of the bottleneck and of the output starts at zero and learns what PCA
+        misses. With a validation split (this estimator holds out 20% of the
+        training sequences by default), the fit ends with the weights that
+        reconstruct the validation sequences best, PCA's start included, and
+        stops after ``early_stopping`` epochs without improvement, so the
+        reconstruction is never worse there than PCA's with as many values. The
+        codes are PCA's scores (plus what training added) and the pooled
+        encoder outputs. False builds the recurrent network alone (the default
+        of version 0.2, with ``validation_split=0.0, early_stopping=None``).
+        Used with a bottleneck (``encoding_dim``), fixed-length sequences,
         ``objective="reconstruct"`` and ``decoder="repeat"``; ignored otherwise.
+        The User Guide compares both on reconstruction, anomaly scores and
+        classification.
 
         .. versionadded:: 0.3
     %(shared_parameters)s
@@ -207,6 +213,10 @@ class LSTMAutoencoderTransformer(
     (40,)
     """
 
+    # The linear path's start (PCA) is kept unless held-out sequences say that
+    # training improved on it: hold some out by default (see ``linear_path``).
+    _shared_defaults = {"validation_split": 0.2, "early_stopping": 10}
+
     _parameter_constraints: dict = {
         **SequenceEstimator._parameter_constraints,
         "encoding_dim": [Interval(Integral, 1, None, closed="left"), None],
@@ -236,7 +246,7 @@ class LSTMAutoencoderTransformer(
         temporal_code: bool = False,
         pooling=("mean", "max"),
         downsample="auto",
-        linear_path: bool = False,
+        linear_path: bool = True,
         units=(64,),
         cell: str = "lstm",
         bidirectional: bool = False,
@@ -249,9 +259,9 @@ class LSTMAutoencoderTransformer(
         optimizer__learning_rate: float = 0.005,
         loss="mse",
         metrics=None,
-        validation_split: float = 0.0,
+        validation_split: float = 0.2,
         validation_batch_size: int | None = None,
-        early_stopping: int | None = None,
+        early_stopping: int | None = 10,
         shuffle: bool = True,
         callbacks=None,
         random_state=None,
@@ -413,15 +423,9 @@ class LSTMAutoencoderTransformer(
         and decoding with ``encoding_dim`` values (Baldi and Hornik 1989)."""
         if not self._linear():
             return
-        flat_inputs = inputs.reshape(len(inputs), -1).astype(np.float64)
-        mean = flat_inputs.mean(axis=0)
-        # PCA: the leading right singular vectors of the centred data (fewer
-        # than encoding_dim when there are fewer sequences or values; the rest
-        # of the code is then unused by the linear path).
-        _, _, vectors = np.linalg.svd(flat_inputs - mean, full_matrices=False)
-        components = np.zeros((self.encoding_dim, flat_inputs.shape[1]))
-        n_components = min(self.encoding_dim, len(vectors))
-        components[:n_components] = vectors[:n_components]
+        components, mean = principal_components(
+            inputs.reshape(len(inputs), -1), self.encoding_dim
+        )
         encoder = model.get_layer("encoder").get_layer("linear_code")
         encoder.set_weights([components.T, -mean @ components.T])
         # The decoder rebuilds the target: the input, reversed with reverse_target.
@@ -695,3 +699,26 @@ class LSTMAutoencoderTransformer(
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
+
+
+#: Above this many values (sequences times values per sequence) PCA's
+#: components are found by randomized SVD (Halko et al. 2011) rather than
+#: exactly, in float32: a start for the linear path, not the final answer.
+_EXACT_PCA_VALUES = 2**24
+
+
+def principal_components(rows: np.ndarray, n_components: int):
+    """``(components, mean)`` of PCA with ``n_components`` on ``rows``
+    ``(n, d)``: the leading right singular vectors of the centred rows, as
+    rows of ``components`` (zero rows past ``min(n, d)``, which then carry no
+    variance), and the column means."""
+    mean = rows.mean(axis=0, dtype=np.float64)
+    n_found = min(n_components, *rows.shape)
+    if rows.size <= _EXACT_PCA_VALUES:
+        _, _, vectors = np.linalg.svd(rows - mean, full_matrices=False)
+    else:
+        centred = (rows - mean).astype(np.float32)
+        _, _, vectors = randomized_svd(centred, n_found, random_state=0)
+    components = np.zeros((n_components, rows.shape[1]))
+    components[:n_found] = vectors[:n_found]
+    return components, mean

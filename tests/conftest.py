@@ -9,6 +9,9 @@ from sklearn_lstmae.datasets import make_sequence_classification
 #: Settings of a tiny, quick-to-train transformer for tests.
 TINY = {"units": (4,), "encoding_dim": 3, "epochs": 2, "batch_size": 16}
 TINY_PREDICTOR = {"units": (4,), "epochs": 2, "batch_size": 16}
+#: The transformer's recurrent network alone, trained for all its epochs on all
+#: sequences (the defaults of version 0.2), for tests of how it learns.
+RECURRENT_ONLY = {"linear_path": False, "validation_split": 0.0, "early_stopping": None}
 
 
 def tiny(**params):

@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 
 from sklearn_lstmae import LSTMSequencePredictor
 
-from .conftest import TINY_PREDICTOR, tiny
+from .conftest import RECURRENT_ONLY, TINY_PREDICTOR, tiny
 
 
 def exploding(X):
@@ -101,9 +101,11 @@ def test_bad_input_to_a_refit_keeps_the_previous_fit(sequences):
 
 def test_partial_fit_continues_from_learned_weights(sequences):
     X, _ = sequences
-    estimator = tiny(epochs=30, batch_size=8).fit(X)
+    estimator = tiny(epochs=30, batch_size=8, **RECURRENT_ONLY).fit(X)
     trained_loss = estimator.history_["loss"][-1]
-    fresh_loss = tiny(epochs=1, batch_size=8).fit(X).history_["loss"][0]
+    fresh_loss = (
+        tiny(epochs=1, batch_size=8, **RECURRENT_ONLY).fit(X).history_["loss"][0]
+    )
     estimator.partial_fit(X)
     continued = estimator.history_["loss"][-1]
     assert len(estimator.history_["loss"]) == 31
@@ -115,8 +117,10 @@ def test_partial_fit_continues_from_learned_weights(sequences):
 
 def test_warm_start_fit_continues_from_learned_weights(sequences):
     X, _ = sequences
-    estimator = tiny(warm_start=True, epochs=30, batch_size=8).fit(X)
-    fresh_loss = tiny(epochs=1, batch_size=8).fit(X).history_["loss"][0]
+    estimator = tiny(warm_start=True, epochs=30, batch_size=8, **RECURRENT_ONLY).fit(X)
+    fresh_loss = (
+        tiny(epochs=1, batch_size=8, **RECURRENT_ONLY).fit(X).history_["loss"][0]
+    )
     estimator.set_params(epochs=1).fit(X)
     assert len(estimator.history_["loss"]) == 31
     assert estimator.history_["loss"][-1] < fresh_loss
