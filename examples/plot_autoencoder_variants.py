@@ -6,7 +6,10 @@ The designs of the literature are parameters of
 :class:`~sklearn_lstmae.LSTMAutoencoderTransformer`, all on one encoder:
 
 - ``objective="reconstruct"``: the classic autoencoder, the decoder rebuilds
-  the input from the code (RepeatVector decoder).
+  the input from the code (RepeatVector decoder), by default next to a linear
+  path started at PCA's solution (``linear_path=True``).
+- ``linear_path=False``: the recurrent network alone (the default of version
+  0.2, trained for all its epochs here).
 - ``reverse_target=True``: rebuild it in reverse order, so the first steps
   the decoder emits are the last ones the encoder read (Srivastava et al. 2015).
 - ``objective="predict"``: the decoder predicts the ``n_future`` steps that
@@ -43,6 +46,11 @@ X_test, y_test = make_sequence_classification(
 
 VARIANTS = {
     "reconstruct": {},
+    "recurrent only (0.2)": {
+        "linear_path": False,
+        "validation_split": 0.0,
+        "early_stopping": None,
+    },
     "reconstruct, reversed": {"reverse_target": True},
     "predict (n_future=6)": {"objective": "predict", "n_future": 6},
     "composite, reversed": {

@@ -63,7 +63,11 @@ class LSTMAutoencoderTransformer(
     vector per sequence (a bottleneck of ``encoding_dim`` values and the
     encoder's outputs pooled over time), ready for any scikit-learn model.
     The decoder is unconditioned: the code is repeated at every output step
-    (RepeatVector), as in the classic Keras LSTM autoencoder.
+    (RepeatVector), as in the classic Keras LSTM autoencoder. By default a
+    linear path runs next to the recurrent layers, started at PCA's solution
+    (``linear_path``): the reconstruction is never worse than PCA's with as
+    many values on held-out sequences, and the bottleneck holds PCA's scores
+    plus what training adds.
 
     Inputs (``X`` of every method) may be:
 
