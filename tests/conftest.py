@@ -6,8 +6,16 @@ import pytest
 from sklearn_lstmae import LSTMAutoencoderTransformer, _trainers
 from sklearn_lstmae.datasets import make_sequence_classification
 
-#: Settings of a tiny, quick-to-train transformer for tests.
-TINY = {"units": (4,), "encoding_dim": 3, "epochs": 2, "batch_size": 16}
+#: Settings of a tiny, quick-to-train transformer for tests (no validation
+#: pass: it costs each fit a traced test step; tests of the defaults' held-out
+#: sequences set ``validation_split`` themselves).
+TINY = {
+    "units": (4,),
+    "encoding_dim": 3,
+    "epochs": 2,
+    "batch_size": 16,
+    "validation_split": 0.0,
+}
 TINY_PREDICTOR = {"units": (4,), "epochs": 2, "batch_size": 16}
 #: The transformer's recurrent network alone, trained for all its epochs on all
 #: sequences (the defaults of version 0.2), for tests of how it learns.

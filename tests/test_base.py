@@ -38,7 +38,7 @@ def test_every_parameter_is_documented_once(cls):
 def test_every_fitted_attribute_is_documented(cls, sequences):
     X, _ = sequences
     if cls is LSTMAutoencoderTransformer:
-        fitted = cls(**TINY, validation_split=0.2).fit(X)
+        fitted = cls(**{**TINY, "validation_split": 0.2}).fit(X)
     else:
         fitted = cls(**TINY_PREDICTOR).fit(X[:, :6], X[:, 6:])
     attributes = {
