@@ -56,6 +56,10 @@ from ._training import FAST_MIN_WORK, choose_jit_compile, train
 #: processes (joblib's default) to run several at once.
 _FIT_LOCK = threading.RLock()
 
+#: What ``validation_split="auto"`` and ``early_stopping="auto"`` become where
+#: the network starts at a solution worth keeping (``_keep_start``).
+_AUTO_SPLIT, _AUTO_PATIENCE = 0.2, 10
+
 #: Parameters that only steer training: ``warm_start`` may change them between
 #: fits (with the ``fit__`` and ``callbacks__`` routed settings). Any other
 #: parameter changes the network or how data reach it.
@@ -145,16 +149,19 @@ loss : str or keras.losses.Loss, default="mse"
     Training loss (Keras), on scaled data; padded steps get zero weight.
 metrics : list or None, default=None
     Extra Keras metrics, reported per epoch in ``history_``.
-validation_split : float, default=0.0
+validation_split : float or "auto", default=0.0
     Fraction of the training sequences (the last ones) held out and reported
     as ``val_loss``; it is what ``early_stopping`` monitors. Ignored when it
-    would hold out no sequence.
+    would hold out no sequence. ``"auto"``: 0.2 where the network starts at a
+    solution worth keeping unless held-out sequences show training improved
+    on it (the transformer's ``linear_path``), 0.0 otherwise.
 validation_batch_size : int or None, default=None
     Batch size of the validation pass; None uses ``batch_size``.
-early_stopping : int or None, default=None
+early_stopping : int, None or "auto", default=None
     Patience in epochs: stop when the validation loss (the training loss
     without a validation split) has not improved for this many epochs, and
-    restore the best weights. None trains for all ``epochs``.
+    restore the best weights. None trains for all ``epochs``. ``"auto"``: 10
+    where ``validation_split="auto"`` holds sequences out, None otherwise.
 shuffle : bool, default=True
     Shuffle the training sequences before every epoch.
 callbacks : list of keras.callbacks.Callback or None, default=None
@@ -270,9 +277,16 @@ class SequenceEstimator(BaseEstimator):
         ],
         "loss": "no_validation",  # Keras checks it
         "metrics": "no_validation",  # Keras checks it
-        "validation_split": [Interval(Real, 0.0, 1.0, closed="left")],
+        "validation_split": [
+            Interval(Real, 0.0, 1.0, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "validation_batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "early_stopping": [Interval(Integral, 1, None, closed="left"), None],
+        "early_stopping": [
+            Interval(Integral, 1, None, closed="left"),
+            None,
+            StrOptions({"auto"}),
+        ],
         "shuffle": ["boolean"],
         "callbacks": "no_validation",  # checked where they are made (_routing)
         "random_state": ["random_state"],
@@ -611,7 +625,7 @@ class SequenceEstimator(BaseEstimator):
                 self._build_twin,
                 network_inputs,
                 targets,
-                params=self.get_params(),
+                params={**self.get_params(), "early_stopping": self._patience()},
                 sample_weight=_loss_weights(targets, step_weights, weights),
                 epochs=epochs,
                 initial_epoch=initial_epoch,
@@ -652,10 +666,21 @@ class SequenceEstimator(BaseEstimator):
         return n_samples * epochs * self.n_timesteps_ >= FAST_MIN_WORK
 
     def _validation_split(self, n_samples: int) -> float:
-        """The requested split, or 0 when it would leave no validation sample."""
-        if int(n_samples * self.validation_split) < 1:
+        """The requested split (``"auto"`` resolved), or 0 when it would leave
+        no validation sample."""
+        split = self.validation_split
+        if split == "auto":
+            split = _AUTO_SPLIT if self._keep_start() else 0.0
+        if int(n_samples * split) < 1:
             return 0.0
-        return float(self.validation_split)
+        return float(split)
+
+    def _patience(self) -> int | None:
+        """``early_stopping`` with ``"auto"`` resolved."""
+        if self.early_stopping == "auto":
+            auto = self.validation_split == "auto" and self._keep_start()
+            return _AUTO_PATIENCE if auto else None
+        return self.early_stopping
 
     # -- hooks ----------------------------------------------------------------
     @staticmethod

@@ -147,14 +147,16 @@ class LSTMAutoencoderTransformer(
         every output step, both fixed to PCA with ``encoding_dim`` components
         of the (scaled) training sequences, while the recurrent layers' share
         of the bottleneck and of the output starts at zero and learns what PCA
-        misses. With a validation split (this estimator holds out 20% of the
-        training sequences by default), the fit ends with the weights that
-        reconstruct the validation sequences best, PCA's start included, and
-        stops after ``early_stopping`` epochs without improvement, so the
+        misses. With a validation split (this estimator's defaults,
+        ``validation_split="auto"`` and ``early_stopping="auto"``, hold out 20%
+        of the training sequences and stop after 10 epochs without improvement
+        when the linear path is used), the fit ends with the weights that
+        reconstruct the validation sequences best, PCA's start included, so the
         reconstruction is never worse there than PCA's with as many values. The
         codes are PCA's scores (plus what training added) and the pooled
         encoder outputs. False builds the recurrent network alone (the default
-        of version 0.2, with ``validation_split=0.0, early_stopping=None``).
+        of version 0.2, trained as in 0.2: the ``"auto"`` settings then hold
+        nothing out and train for all ``epochs``).
         Used with a bottleneck (``encoding_dim``), fixed-length sequences,
         ``objective="reconstruct"`` and ``decoder="repeat"``; ignored otherwise.
         The User Guide compares both on reconstruction, anomaly scores and
@@ -219,7 +221,7 @@ class LSTMAutoencoderTransformer(
 
     # The linear path's start (PCA) is kept unless held-out sequences say that
     # training improved on it: hold some out by default (see ``linear_path``).
-    _shared_defaults = {"validation_split": 0.2, "early_stopping": 10}
+    _shared_defaults = {"validation_split": "auto", "early_stopping": "auto"}
 
     _parameter_constraints: dict = {
         **SequenceEstimator._parameter_constraints,
@@ -263,9 +265,9 @@ class LSTMAutoencoderTransformer(
         optimizer__learning_rate: float = 0.005,
         loss="mse",
         metrics=None,
-        validation_split: float = 0.2,
+        validation_split="auto",
         validation_batch_size: int | None = None,
-        early_stopping: int | None = 10,
+        early_stopping="auto",
         shuffle: bool = True,
         callbacks=None,
         random_state=None,

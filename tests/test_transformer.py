@@ -23,7 +23,7 @@ from tensorflow.python.framework.config import is_op_determinism_enabled
 from sklearn_lstmae import LSTMAutoencoderTransformer
 from sklearn_lstmae.datasets import make_sequence_classification
 
-from .conftest import TINY_CODES, tiny
+from .conftest import TINY, TINY_CODES, tiny
 
 
 def test_fit_transform_shapes_and_fitted_attributes(sequences):
@@ -366,3 +366,19 @@ def test_codes_carry_class_information():
     accuracy = classifier.score(ae.transform(X_test), y_test)
     assert accuracy >= 0.9, accuracy
     assert seconds < 60, seconds
+
+
+def test_auto_validation_and_patience_only_where_the_start_is_kept(sequences):
+    # "auto": 20% held out and patience 10 with the linear path (PCA's start is
+    # kept unless held-out sequences say otherwise); the recurrent network
+    # alone trains on everything for all epochs, as in 0.2.
+    X, _ = sequences
+    params = {**TINY, "validation_split": "auto", "early_stopping": "auto"}
+    linear = LSTMAutoencoderTransformer(**{**params, "epochs": 40}).fit(X)
+    assert "val_loss" in linear.history_
+    assert linear._validation_split(len(X)) == 0.2 and linear._patience() == 10
+    alone = LSTMAutoencoderTransformer(
+        **{**params, "epochs": 3}, linear_path=False, random_state=0
+    ).fit(X)
+    assert "val_loss" not in alone.history_ and len(alone.history_["loss"]) == 3
+    assert alone._patience() is None
