@@ -625,7 +625,10 @@ class SequenceEstimator(BaseEstimator):
                 self._build_twin,
                 network_inputs,
                 targets,
-                params={**self.get_params(), "early_stopping": self._patience()},
+                params={
+                    **self.get_params(),
+                    "early_stopping": self._patience(validation_split),
+                },
                 sample_weight=_loss_weights(targets, step_weights, weights),
                 epochs=epochs,
                 initial_epoch=initial_epoch,
@@ -675,11 +678,13 @@ class SequenceEstimator(BaseEstimator):
             return 0.0
         return float(split)
 
-    def _patience(self) -> int | None:
-        """``early_stopping`` with ``"auto"`` resolved."""
+    def _patience(self, validation_split: float) -> int | None:
+        """``early_stopping`` with ``"auto"`` resolved, given the resolved
+        ``validation_split``: a patience only where ``"auto"`` held sequences
+        out."""
         if self.early_stopping == "auto":
-            auto = self.validation_split == "auto" and self._keep_start()
-            return _AUTO_PATIENCE if auto else None
+            held_out = self.validation_split == "auto" and validation_split > 0
+            return _AUTO_PATIENCE if held_out else None
         return self.early_stopping
 
     # -- hooks ----------------------------------------------------------------

@@ -376,9 +376,12 @@ def test_auto_validation_and_patience_only_where_the_start_is_kept(sequences):
     params = {**TINY, "validation_split": "auto", "early_stopping": "auto"}
     linear = LSTMAutoencoderTransformer(**{**params, "epochs": 40}).fit(X)
     assert "val_loss" in linear.history_
-    assert linear._validation_split(len(X)) == 0.2 and linear._patience() == 10
+    assert linear._validation_split(len(X)) == 0.2 and linear._patience(0.2) == 10
+    # Too few sequences to hold any out: no validation loss, no patience.
+    few = LSTMAutoencoderTransformer(**{**params, "epochs": 12}).fit(X[:4])
+    assert "val_loss" not in few.history_ and len(few.history_["loss"]) == 12
     alone = LSTMAutoencoderTransformer(
         **{**params, "epochs": 3}, linear_path=False, random_state=0
     ).fit(X)
     assert "val_loss" not in alone.history_ and len(alone.history_["loss"]) == 3
-    assert alone._patience() is None
+    assert alone._patience(alone._validation_split(len(X))) is None
