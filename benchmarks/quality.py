@@ -256,38 +256,37 @@ def reconstruction_rows(name, seeds):
 
 def one_class_rows(name, seeds):
     X_train, y_train, X_test, y_test = load(name)
-    scores = {"PCA(16) error": [], "IsolationForest": []}
-    contenders = {"ours, defaults": {}, "ours, 0.2 defaults": DEFAULTS_0_2}
-    scores |= {label: [] for label in contenders}
+
+    def forest(seed, normal):
+        model = IsolationForest(random_state=seed).fit(flat(normal))
+        return -model.score_samples(flat(X_test))
+
+    def ours(params):
+        def scores(seed, normal):
+            model = LSTMAutoencoderTransformer(random_state=seed, **params)
+            return -model.fit(normal).score_samples(X_test)
+
+        return scores
+
+    # Seeded scorers: anomaly scores of the test split, given a seed and the
+    # normal training sequences.
+    scorers = {
+        "IsolationForest": forest,
+        "ours, defaults": ours({}),
+        "ours, 0.2 defaults": ours(DEFAULTS_0_2),
+    }
+    scores = {"PCA(16) error": [], **{label: [] for label in scorers}}
     for label in np.unique(y_train):
         normal = X_train[y_train == label]
         truth = y_test != label
         scores["PCA(16) error"].append(
             roc_auc_score(truth, _pca_errors(normal, X_test, 16))
         )
-        scores["IsolationForest"].append(
-            np.mean(
-                [
-                    roc_auc_score(
-                        truth,
-                        -IsolationForest(random_state=seed)
-                        .fit(flat(normal))
-                        .score_samples(flat(X_test)),
-                    )
-                    for seed in seeds
-                ]
-            )
-        )
-        for contender, params in contenders.items():
-            scores[contender].append(
+        for scorer, anomaly_scores in scorers.items():
+            scores[scorer].append(
                 np.mean(
                     [
-                        roc_auc_score(
-                            truth,
-                            -LSTMAutoencoderTransformer(random_state=seed, **params)
-                            .fit(normal)
-                            .score_samples(X_test),
-                        )
+                        roc_auc_score(truth, anomaly_scores(seed, normal))
                         for seed in seeds
                     ]
                 )
