@@ -154,14 +154,16 @@ validation_split : float or "auto", default=0.0
     as ``val_loss``; it is what ``early_stopping`` monitors. Ignored when it
     would hold out no sequence. ``"auto"``: 0.2 where the network starts at a
     solution worth keeping unless held-out sequences show training improved
-    on it (the transformer's ``linear_path``), 0.0 otherwise.
+    on it (the autoencoders' ``linear_path``) or where the outlier detector
+    sets its threshold from them (``contamination="auto"``), 0.0 otherwise.
 validation_batch_size : int or None, default=None
     Batch size of the validation pass; None uses ``batch_size``.
 early_stopping : int, None or "auto", default=None
     Patience in epochs: stop when the validation loss (the training loss
     without a validation split) has not improved for this many epochs, and
     restore the best weights. None trains for all ``epochs``. ``"auto"``: 10
-    where ``validation_split="auto"`` holds sequences out, None otherwise.
+    where ``validation_split="auto"`` holds sequences out and the network
+    starts at a solution worth keeping (``linear_path``), None otherwise.
 shuffle : bool, default=True
     Shuffle the training sequences before every epoch.
 callbacks : list of keras.callbacks.Callback or None, default=None
@@ -222,29 +224,34 @@ input_layout_ : {"2d", "3d", "ragged"}
 """
 
 
-def _compose(docstring: str, defaults: dict | None = None) -> str:
-    """``docstring`` with its ``%(shared_parameters)s`` and
-    ``%(shared_attributes)s`` lines replaced by the shared entries, indented
-    like the line; ``defaults`` (name -> value) are a class's own defaults of
-    shared parameters, written into their entries."""
-    parameters = _SHARED_PARAMETERS
+def _compose(docstring: str, defaults: dict | None = None, entries=None) -> str:
+    """``docstring`` with each ``%(name)s`` line of ``entries`` (name -> text;
+    the shared parameters and attributes by default) replaced by its text,
+    indented like the line; ``defaults`` (name -> value) are a class's own
+    defaults of documented parameters, written into their entries."""
+    entries = dict(
+        entries
+        or {
+            "shared_parameters": _SHARED_PARAMETERS,
+            "shared_attributes": _SHARED_ATTRIBUTES,
+        }
+    )
     for name, value in (defaults or {}).items():
-        parameters, found = re.subn(
-            rf"^({name} : .*default=).+$", rf"\g<1>{value!r}", parameters, flags=re.M
-        )
+        found = 0
+        for marker, text in entries.items():
+            entries[marker], count = re.subn(
+                rf"^({name} : .*default=).+$", rf"\g<1>{value!r}", text, flags=re.M
+            )
+            found += count
         if not found:
-            raise ValueError(f"{name!r} is not a shared parameter.")
-    for marker, entries in (
-        ("%(shared_parameters)s", parameters),
-        ("%(shared_attributes)s", _SHARED_ATTRIBUTES),
-    ):
-        lines = docstring.split("\n")
-        for index, line in enumerate(lines):
-            if line.strip() == marker:
-                indent = line[: len(line) - len(line.lstrip())]
-                lines[index] = textwrap.indent(entries, indent).rstrip("\n")
-        docstring = "\n".join(lines)
-    return docstring
+            raise ValueError(f"{name!r} is not a documented parameter.")
+    lines = docstring.split("\n")
+    for index, line in enumerate(lines):
+        marker = line.strip().removeprefix("%(").removesuffix(")s")
+        if line.strip() == f"%({marker})s" and marker in entries:
+            indent = line[: len(line) - len(line.lstrip())]
+            lines[index] = textwrap.indent(entries[marker], indent).rstrip("\n")
+    return "\n".join(lines)
 
 
 class SequenceEstimator(BaseEstimator):
@@ -260,6 +267,12 @@ class SequenceEstimator(BaseEstimator):
     #: A subclass's own defaults of shared parameters (name -> value): its
     #: signature has them, and its documentation says so.
     _shared_defaults: dict = {}
+    #: The documentation entries a subclass's docstring may place with a
+    #: ``%(name)s`` line (name -> numpydoc entries).
+    _doc_entries: dict = {
+        "shared_parameters": _SHARED_PARAMETERS,
+        "shared_attributes": _SHARED_ATTRIBUTES,
+    }
 
     _parameter_constraints: dict = {
         "units": [_Widths()],
@@ -299,7 +312,7 @@ class SequenceEstimator(BaseEstimator):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
-            cls.__doc__ = _compose(cls.__doc__, cls._shared_defaults)
+            cls.__doc__ = _compose(cls.__doc__, cls._shared_defaults, cls._doc_entries)
 
     def _set_init_params(self, arguments: dict) -> None:
         """Store ``__init__``'s arguments (``locals()``) as parameters, and
@@ -639,6 +652,7 @@ class SequenceEstimator(BaseEstimator):
             )
         previous = self.history_ if continuing and initial_epoch > 0 else None
         self.history_ = _routing.history(history, previous)
+        self._after_training(batch, validation_split)
 
     def _check_warm_start(self) -> None:
         """A warm start continues the fitted network: only parameters that
@@ -673,7 +687,7 @@ class SequenceEstimator(BaseEstimator):
         no validation sample."""
         split = self.validation_split
         if split == "auto":
-            split = _AUTO_SPLIT if self._keep_start() else 0.0
+            split = _AUTO_SPLIT if self._hold_out() else 0.0
         if int(n_samples * split) < 1:
             return 0.0
         return float(split)
@@ -681,10 +695,11 @@ class SequenceEstimator(BaseEstimator):
     def _patience(self, validation_split: float) -> int | None:
         """``early_stopping`` with ``"auto"`` resolved, given the resolved
         ``validation_split``: a patience only where ``"auto"`` held sequences
-        out."""
+        out and the start is kept (a recurrent network alone stops on its
+        initial plateau with it)."""
         if self.early_stopping == "auto":
             held_out = self.validation_split == "auto" and validation_split > 0
-            return _AUTO_PATIENCE if held_out else None
+            return _AUTO_PATIENCE if held_out and self._keep_start() else None
         return self.early_stopping
 
     # -- hooks ----------------------------------------------------------------
@@ -703,6 +718,16 @@ class SequenceEstimator(BaseEstimator):
         """Whether the network as initialized competes with the trained one
         on the validation sequences (see ``_training.train``)."""
         return False
+
+    def _hold_out(self) -> bool:
+        """Whether ``validation_split="auto"`` holds sequences out: where the
+        start is kept (they choose between it and training)."""
+        return self._keep_start()
+
+    def _after_training(self, batch: SequenceBatch, validation_split: float) -> None:
+        """Set fitted attributes that need the trained network, given the
+        training sequences (zero-weight ones dropped) and the resolved split
+        (Keras holds out the last ``int(n * validation_split)`` of them)."""
 
     def _resolve(self, batch: SequenceBatch, y) -> None:
         """Resolve fit-time settings from the checked training data (fitted

@@ -50,14 +50,19 @@ _ADDED = {
 
 
 def _estimator_classes() -> dict:
-    """The public estimators, by name (every ``SequenceEstimator`` subclass)."""
+    """The public estimators, by name (the ``SequenceEstimator`` subclasses
+    the package exports)."""
+    import sklearn_lstmae
+
     from ._base import SequenceEstimator
 
-    return {
-        cls.__name__: cls
-        for cls in SequenceEstimator.__subclasses__()
-        if not cls.__name__.startswith("_")
-    }
+    classes, stack = {}, [SequenceEstimator]
+    while stack:
+        for cls in stack.pop().__subclasses__():
+            stack.append(cls)
+            if getattr(sklearn_lstmae, cls.__name__, None) is cls:
+                classes[cls.__name__] = cls
+    return classes
 
 
 def save(estimator, path) -> None:

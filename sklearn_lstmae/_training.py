@@ -113,10 +113,16 @@ def _early_stopping(patience, validation_split: float) -> list:
     ]
 
 
+def training_rows(n_samples: int, validation_split: float) -> int:
+    """How many of ``n_samples`` sequences Keras trains on with
+    ``validation_split``: the first ones; the rest are held out."""
+    return int(np.floor(n_samples * (1.0 - validation_split)))
+
+
 def _validation_loss(model: keras.Model, x, y, arguments: dict) -> float:
     """``model``'s loss on the sequences ``fit`` holds out with its
     ``validation_split`` (the last ones, as Keras splits)."""
-    split_at = int(np.floor(len(y) * (1.0 - arguments["validation_split"])))
+    split_at = training_rows(len(y), arguments["validation_split"])
     weights = arguments.get("sample_weight")
     return float(
         model.evaluate(
