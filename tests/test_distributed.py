@@ -1,7 +1,9 @@
-"""A grid search runs on a dask.distributed cluster of worker processes.
+"""Work on a dask.distributed cluster of worker processes.
 
-The estimators travel to the workers pickled (joblib's dask backend), are
-fitted there with TensorFlow imported in each worker, and come back.
+A grid search: the estimators travel to the workers pickled (joblib's dask
+backend), are fitted there with TensorFlow imported in each worker, and come
+back. Scoring: a fitted detector scores a series and a set of windows held as
+dask arrays, chunk by chunk on the workers.
 """
 
 import math
@@ -13,7 +15,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from sklearn_lstmae import LSTMAutoencoderTransformer
+from sklearn_lstmae import LSTMAutoencoderOutlierDetector, LSTMAutoencoderTransformer
+from sklearn_lstmae.windows import sliding_windows
 
 from .conftest import TINY
 
@@ -29,16 +32,9 @@ START_METHOD = (
 )
 
 
-@pytest.mark.slow
-def test_grid_search_runs_on_two_dask_worker_processes(sequences):
-    X, y = sequences
-    pipeline = make_pipeline(
-        LSTMAutoencoderTransformer(**{**TINY, "random_state": 0}),
-        LogisticRegression(),
-    )
-    grid = {"lstmautoencodertransformer__encoding_dim": [2, 3]}
-    search = GridSearchCV(pipeline, grid, cv=2)
-
+@pytest.fixture(scope="module")
+def client():
+    """A client of a local cluster of two single-threaded worker processes."""
     config = {"distributed.worker.multiprocessing-method": START_METHOD}
     with (
         dask.config.set(config if START_METHOD else {}),
@@ -50,14 +46,27 @@ def test_grid_search_runs_on_two_dask_worker_processes(sequences):
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
-        workers = client.scheduler_info()["workers"]
-        worker_pids = client.run(lambda: __import__("os").getpid())
-        with (
-            distributed.get_task_stream(client) as tasks,
-            joblib.parallel_backend("dask"),
-        ):
-            search.fit(X, y)
-        task_workers = {task["worker"] for task in tasks.data}
+        yield client
+
+
+@pytest.mark.slow
+def test_grid_search_runs_on_two_dask_worker_processes(client, sequences):
+    X, y = sequences
+    pipeline = make_pipeline(
+        LSTMAutoencoderTransformer(**{**TINY, "random_state": 0}),
+        LogisticRegression(),
+    )
+    grid = {"lstmautoencodertransformer__encoding_dim": [2, 3]}
+    search = GridSearchCV(pipeline, grid, cv=2)
+
+    workers = client.scheduler_info()["workers"]
+    worker_pids = client.run(lambda: __import__("os").getpid())
+    with (
+        distributed.get_task_stream(client) as tasks,
+        joblib.parallel_backend("dask"),
+    ):
+        search.fit(X, y)
+    task_workers = {task["worker"] for task in tasks.data}
 
     assert len(workers) == 2
     assert len(set(worker_pids.values())) == 2
@@ -72,3 +81,33 @@ def test_grid_search_runs_on_two_dask_worker_processes(sequences):
     predictions = search.best_estimator_.predict(X)
     assert predictions.shape == (len(X),)
     assert set(np.unique(predictions)) <= set(np.unique(y))
+
+
+@pytest.mark.slow
+def test_series_and_windows_in_dask_arrays_are_scored_on_the_workers(client):
+    dask_array = pytest.importorskip("dask.array")
+    rng = np.random.RandomState(0)
+    steps = np.arange(3000)
+    series = np.sin(2 * np.pi * steps / 12) + rng.normal(0, 0.1, len(steps))
+    series[2000:2004] += 3.0
+    windows = sliding_windows(series[:600], length=10, stride=2)
+    detector = LSTMAutoencoderOutlierDetector(
+        **{**TINY, "validation_split": "auto", "random_state": 0}
+    ).fit(windows)
+    lazy_series = dask_array.from_array(series, chunks=500)  # 6 chunks
+    lazy_windows = dask_array.from_array(windows, chunks=(60, 10))
+    with distributed.get_task_stream(client) as tasks:
+        scores = detector.score_series(lazy_series, stride=2)
+        labels = detector.predict_series(lazy_series, stride=2)
+        window_scores = detector.score_samples(lazy_windows)
+        scores, labels, window_scores = dask.compute(scores, labels, window_scores)
+    assert {task["worker"] for task in tasks.data} == set(
+        client.scheduler_info()["workers"]
+    )
+    # The same as in memory: windows across chunk edges were scored.
+    np.testing.assert_allclose(
+        scores, detector.score_series(series, stride=2), rtol=1e-12
+    )
+    np.testing.assert_array_equal(labels, detector.predict_series(series, stride=2))
+    np.testing.assert_array_equal(window_scores, detector.score_samples(windows))
+    assert (labels[2000:2004] == -1).all()

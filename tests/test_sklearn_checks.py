@@ -7,7 +7,11 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
+from sklearn_lstmae import (
+    LSTMAutoencoderOutlierDetector,
+    LSTMAutoencoderTransformer,
+    LSTMSequencePredictor,
+)
 
 from .conftest import TINY, TINY_PREDICTOR
 
@@ -31,21 +35,29 @@ EXPECTED_FAILURES = {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_TRAINING,
         "check_methods_sample_order_invariance": FLOAT32_BATCHING,
     },
+    LSTMAutoencoderOutlierDetector: {
+        "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_TRAINING,
+        "check_methods_sample_order_invariance": FLOAT32_BATCHING,
+    },
     LSTMSequencePredictor: {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_TRAINING,
         "check_methods_sample_order_invariance": FLOAT32_BATCHING,
     },
 }
+#: The detector with its default threshold rule (20% of the sequences held out).
+DETECTOR = LSTMAutoencoderOutlierDetector(**{**TINY, "validation_split": "auto"})
+ESTIMATORS = [
+    LSTMAutoencoderTransformer(**TINY),
+    DETECTOR,
+    LSTMSequencePredictor(**TINY_PREDICTOR),
+]
 
 
 def _expected_failed_checks(estimator):
     return EXPECTED_FAILURES.get(type(estimator), {})
 
 
-@parametrize_with_checks(
-    [LSTMAutoencoderTransformer(**TINY), LSTMSequencePredictor(**TINY_PREDICTOR)],
-    expected_failed_checks=_expected_failed_checks,
-)
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
@@ -117,11 +129,7 @@ def test_sklearn_compatible_network_variant(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize(
-    "estimator",
-    [LSTMAutoencoderTransformer(**TINY), LSTMSequencePredictor(**TINY_PREDICTOR)],
-    ids=repr,
-)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
 def test_every_parameter_has_a_constraint(estimator):
     # scikit-learn runs this check on its own estimators only: every
     # parameter has a constraint, and a value of a wrong type is refused by
