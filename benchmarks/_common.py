@@ -49,6 +49,46 @@ def hand_written_autoencoder(n_timesteps, n_features, units=64, jit_compile="aut
     return model
 
 
+def load(name):
+    """A UCR/UEA dataset shipped with aeon, standard split, channels-last:
+    ``X_train, y_train, X_test, y_test``."""
+    import warnings
+
+    from aeon import datasets
+
+    loader = {
+        "GunPoint": datasets.load_gunpoint,
+        "BasicMotions": datasets.load_basic_motions,
+        "ArrowHead": datasets.load_arrow_head,
+        # Deprecated loaders in aeon 1.6, removed in 1.7: the bench extra pins <1.7.
+        "OSULeaf": datasets.load_osuleaf,
+        "ACSF1": datasets.load_acsf1,
+    }[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        X_train, y_train = loader(split="train")
+        X_test, y_test = loader(split="test")
+    # aeon is channels-first (n, channels, length); we are channels-last.
+    return (
+        X_train.transpose(0, 2, 1),
+        y_train,
+        X_test.transpose(0, 2, 1),
+        y_test,
+    )
+
+
+def pca_errors(train, test, k):
+    """PCA(k)'s test reconstruction error per sequence, standardized like ours."""
+    from sklearn.decomposition import PCA
+
+    from sklearn_lstmae._data import SequenceScaler
+
+    scaler = SequenceScaler().fit(train)
+    fit, rows = (scaler.transform(X).reshape(len(X), -1) for X in (train, test))
+    pca = PCA(min(k, *fit.shape), svd_solver="full").fit(fit)
+    return ((rows - pca.inverse_transform(pca.transform(rows))) ** 2).mean(axis=1)
+
+
 def run_child(script: str, *args: str):
     """Run ``python script *args`` in a fresh process; the JSON on its last line."""
     output = subprocess.run(

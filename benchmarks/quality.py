@@ -27,7 +27,7 @@ import argparse
 import ast
 
 import numpy as np
-from _common import Stopwatch, table, write_section
+from _common import Stopwatch, load, pca_errors, table, write_section
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression, RidgeClassifierCV
@@ -54,32 +54,6 @@ CODE_CONTENDERS = [
     ("ours, untrained (PCA start, epochs=0)", UNTRAINED),
     ("ours, untrained (random weights)", UNTRAINED_RANDOM),
 ]
-
-
-def load(name):
-    import warnings
-
-    from aeon import datasets
-
-    loader = {
-        "GunPoint": datasets.load_gunpoint,
-        "BasicMotions": datasets.load_basic_motions,
-        "ArrowHead": datasets.load_arrow_head,
-        # Deprecated loaders in aeon 1.6, removed in 1.7: the bench extra pins <1.7.
-        "OSULeaf": datasets.load_osuleaf,
-        "ACSF1": datasets.load_acsf1,
-    }[name]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        X_train, y_train = loader(split="train")
-        X_test, y_test = loader(split="test")
-    # aeon is channels-first (n, channels, length); we are channels-last.
-    return (
-        X_train.transpose(0, 2, 1),
-        y_train,
-        X_test.transpose(0, 2, 1),
-        y_test,
-    )
 
 
 def flat(X):
@@ -203,21 +177,11 @@ def _textbook(k):
     }
 
 
-def _pca_errors(train, test, k):
-    """PCA(k)'s test reconstruction error per sequence, standardized like ours."""
-    from sklearn_lstmae._data import SequenceScaler
-
-    scaler = SequenceScaler().fit(train)
-    fit, rows = (scaler.transform(X).reshape(len(X), -1) for X in (train, test))
-    pca = PCA(min(k, *fit.shape), svd_solver="full").fit(fit)
-    return ((rows - pca.inverse_transform(pca.transform(rows))) ** 2).mean(axis=1)
-
-
 def reconstruction_rows(name, seeds):
     X_train, _, X_test, _ = load(name)
     rows = []
     for k in (8, 16):
-        pca = _pca_errors(X_train, X_test, k).mean()
+        pca = pca_errors(X_train, X_test, k).mean()
         contenders = [
             (f"ours, {k}-value code", _k_code(k)),
             (f"textbook LSTM({k}) autoencoder", _textbook(k)),
@@ -280,7 +244,7 @@ def one_class_rows(name, seeds):
         normal = X_train[y_train == label]
         truth = y_test != label
         scores["PCA(16) error"].append(
-            roc_auc_score(truth, _pca_errors(normal, X_test, 16))
+            roc_auc_score(truth, pca_errors(normal, X_test, 16))
         )
         for scorer, anomaly_scores in scorers.items():
             scores[scorer].append(

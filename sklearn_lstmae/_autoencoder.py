@@ -339,13 +339,14 @@ class AutoencoderEstimator(SequenceEstimator):
         model.compile(**compile_kwargs)
         return model
 
-    def _initialize_network(self, model, inputs, targets) -> None:
+    def _initialize_network(self, model, inputs, targets, rows) -> None:
         """Start the linear path at PCA's solution: the best linear encoding
-        and decoding with ``encoding_dim`` values (Baldi and Hornik 1989)."""
+        and decoding with ``encoding_dim`` values (Baldi and Hornik 1989), of
+        the sequences the network trains on."""
         if not self._linear():
             return
         components, mean = principal_components(
-            inputs.reshape(len(inputs), -1), self.encoding_dim
+            inputs[:rows].reshape(rows, -1), self.encoding_dim
         )
         encoder = model.get_layer("encoder").get_layer("linear_code")
         encoder.set_weights([components.T, -mean @ components.T])
@@ -358,6 +359,21 @@ class AutoencoderEstimator(SequenceEstimator):
         kernel = np.zeros(decoder.kernel.shape)
         kernel[: self.encoding_dim] = decoded.reshape(self.encoding_dim, -1)
         decoder.set_weights([kernel, mean.reshape(-1)])
+
+    def _after_training(self, batch, validation_split, *, new_network) -> None:
+        """Where the held-out sequences kept the start (PCA of the sequences
+        trained on; the recurrent layers' share of code and output is still
+        zero), refit it on all training sequences: the choice was made on
+        held-out data, the final network uses all of it."""
+        if not (new_network and validation_split and self._linear()):
+            return
+        shares = [
+            self.model_.get_layer("encoder").get_layer("bottleneck"),
+            self.model_.get_layer("decoder").get_layer("output"),
+        ]
+        if all(not np.any(weights) for layer in shares for weights in layer.weights):
+            inputs = self._model_inputs(batch)
+            self._initialize_network(self.model_, inputs, None, batch.n_samples)
 
     # -- data -----------------------------------------------------------------
     def _split(self, inputs, lengths):

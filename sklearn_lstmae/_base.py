@@ -46,7 +46,7 @@ from ._networks import build_encoder
 from ._quiet import native_logs_filtered
 from ._seeding import random_state_kept, seeded
 from ._trainers import copy_state
-from ._training import FAST_MIN_WORK, choose_jit_compile, train
+from ._training import FAST_MIN_WORK, choose_jit_compile, train, training_rows
 
 #: Fits in one process run one at a time. Seeding is process-global in
 #: TensorFlow and Keras (the global seed, the sequence of op seeds that
@@ -632,7 +632,9 @@ class SequenceEstimator(BaseEstimator):
             else:
                 self.model_ = self._keras_build_fn(self._compile_kwargs())
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
-                self._initialize_network(self.model_, network_inputs, targets)
+                # From the sequences it trains on: the held-out ones judge it.
+                rows = training_rows(batch.n_samples, validation_split)
+                self._initialize_network(self.model_, network_inputs, targets, rows)
             history = train(
                 self.model_,
                 self._build_twin,
@@ -652,7 +654,7 @@ class SequenceEstimator(BaseEstimator):
             )
         previous = self.history_ if continuing and initial_epoch > 0 else None
         self.history_ = _routing.history(history, previous)
-        self._after_training(batch, validation_split)
+        self._after_training(batch, validation_split, new_network=not continuing)
 
     def _check_warm_start(self) -> None:
         """A warm start continues the fitted network: only parameters that
@@ -710,9 +712,12 @@ class SequenceEstimator(BaseEstimator):
         attributes and fitted ``params``."""
         return {}
 
-    def _initialize_network(self, model: keras.Model, inputs, targets) -> None:
+    def _initialize_network(
+        self, model: keras.Model, inputs, targets, rows: int
+    ) -> None:
         """Set weights of a newly built network from its training data (before
-        training; not on a warm start)."""
+        training; not on a warm start): the first ``rows`` sequences, those it
+        trains on (the others are held out)."""
 
     def _keep_start(self) -> bool:
         """Whether the network as initialized competes with the trained one
@@ -724,10 +729,13 @@ class SequenceEstimator(BaseEstimator):
         start is kept (they choose between it and training)."""
         return self._keep_start()
 
-    def _after_training(self, batch: SequenceBatch, validation_split: float) -> None:
-        """Set fitted attributes that need the trained network, given the
-        training sequences (zero-weight ones dropped) and the resolved split
-        (Keras holds out the last ``int(n * validation_split)`` of them)."""
+    def _after_training(
+        self, batch: SequenceBatch, validation_split: float, *, new_network: bool
+    ) -> None:
+        """Finish the network and set fitted attributes that need it, given
+        the training sequences (zero-weight ones dropped), the resolved split
+        (Keras trains on the first ``training_rows`` of them) and whether the
+        network was new (not a warm start)."""
 
     def _resolve(self, batch: SequenceBatch, y) -> None:
         """Resolve fit-time settings from the checked training data (fitted

@@ -181,7 +181,13 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     def _hold_out(self) -> bool:
         return super()._hold_out() or self.contamination == "auto"
 
-    def _after_training(self, batch, validation_split: float) -> None:
+    def _after_training(self, batch, validation_split, *, new_network) -> None:
+        # The threshold comes from the network the held-out sequences did not
+        # train (before it may be refitted on all sequences).
+        self._set_offset(batch, validation_split)
+        super()._after_training(batch, validation_split, new_network=new_network)
+
+    def _set_offset(self, batch, validation_split: float) -> None:
         if self.contamination != "auto":
             scores = -self._in_row_chunks(batch, self._sequence_errors)
             self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
