@@ -1,14 +1,14 @@
 """LSTMAutoencoderOutlierDetector: sequences the autoencoder rebuilds badly."""
 
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._autoencoder import AutoencoderEstimator
-from ._chunks import is_dask_array, map_overlapping
+from ._chunks import is_dask_array, map_overlapping, map_rows
 from ._data import check_positive_int
 from ._training import training_rows
 from .windows import (
@@ -22,12 +22,38 @@ from .windows import (
 _FENCE = 1.5
 
 
-def upper_fence(errors: np.ndarray) -> float:
-    """The error above which a sequence is an outlier: the upper fence of the
-    boxplot (``Q3 + 1.5 IQR``) of the root-mean-squared errors ``sqrt(errors)``,
-    squared back into the units of ``errors``."""
-    q1, q3 = np.percentile(np.sqrt(errors), [25, 75])
-    return float((q3 + _FENCE * (q3 - q1)) ** 2)
+#: Most training codes kept to measure distances to (``score="neighbors"``).
+_MAX_REFERENCE = 10_000
+
+
+def upper_fence(values: np.ndarray) -> float:
+    """The upper fence of the boxplot of ``values``: ``Q3 + 1.5 IQR``."""
+    q1, q3 = np.percentile(values, [25, 75])
+    return float(q3 + _FENCE * (q3 - q1))
+
+
+def _scale(codes: np.ndarray) -> np.ndarray:
+    """Per-column standard deviation; 1 where a column is constant."""
+    scale = codes.std(axis=0)
+    return np.where(scale > 0, scale, 1.0)
+
+
+def _mean_distances(codes, reference, k: int) -> np.ndarray:
+    """Mean Euclidean distance of each code to its ``k`` nearest references."""
+    from sklearn.neighbors import NearestNeighbors
+
+    search = NearestNeighbors(n_neighbors=k).fit(reference)
+    return search.kneighbors(codes)[0].mean(axis=1)
+
+
+def _leave_one_out_distances(codes, n_neighbors: int) -> np.ndarray:
+    """``_mean_distances`` of each code to the others (standardized together)."""
+    if len(codes) < 2:
+        return np.zeros(len(codes))
+    codes = (codes - codes.mean(axis=0)) / _scale(codes)
+    k = min(n_neighbors, len(codes) - 1)
+    distances = _mean_distances(codes, codes, k + 1) * (k + 1)
+    return distances / k  # the nearest is the code itself, at distance 0
 
 
 class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
@@ -135,6 +161,8 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             StrOptions({"auto"}),
             Interval(Real, 0.0, 0.5, closed="right"),
         ],
+        "score": [StrOptions({"neighbors", "reconstruction"})],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -142,6 +170,8 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         encoding_dim: int | None = 16,
         *,
         contamination="auto",
+        score: str = "neighbors",
+        n_neighbors: int = 5,
         objective: str = "reconstruct",
         n_future: int | None = None,
         future_weight: float = 1.0,
@@ -177,54 +207,153 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     ):
         self._set_init_params(locals())
 
-    # -- the threshold ------------------------------------------------------------
+    # -- scores -----------------------------------------------------------------
     def _hold_out(self) -> bool:
         return super()._hold_out() or self.contamination == "auto"
 
-    def _after_training(self, batch, validation_split, *, new_network) -> None:
-        # The threshold comes from the network the held-out sequences did not
-        # train (before it may be refitted on all sequences).
-        self._set_offset(batch, validation_split)
-        super()._after_training(batch, validation_split, new_network=new_network)
+    def _codes(self, batch) -> np.ndarray:
+        """The encoder's codes of ``batch``, standardized like the reference's
+        (before the reference exists: raw)."""
+        codes = self._run(self.encoder_, batch).astype(np.float64)
+        if hasattr(self, "code_scale_"):
+            codes = (codes - self.code_mean_) / self.code_scale_
+        return codes
 
-    def _set_offset(self, batch, validation_split: float) -> None:
-        if self.contamination != "auto":
-            scores = -self._in_row_chunks(batch, self._sequence_errors)
-            self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
-            self.n_calibration_ = batch.n_samples
+    def _anomaly_values(self, batch) -> np.ndarray:
+        """``-score_samples``: the reconstruction error, or the mean distance
+        to the nearest reference codes."""
+        if self.score == "reconstruction":
+            return self._in_row_chunks(batch, self._sequence_errors)
+        return _mean_distances(self._codes(batch), self.reference_codes_, self._k())
+
+    def _k(self) -> int:
+        return min(self.n_neighbors, len(self.reference_codes_))
+
+    def score_samples(self, X):
+        """Normality of each sequence (higher is more normal).
+
+        ``score="reconstruction"``: the negative reconstruction error (mean
+        squared error over steps and features, in standardized units, as
+        :meth:`LSTMAutoencoderTransformer.score_samples`);
+        ``score="neighbors"``: the negative mean distance of the sequence's
+        code to the ``n_neighbors`` nearest codes of the training sequences
+        (standardized codes).
+
+        Parameters
+        ----------
+        X : array-like, DataFrame, list of array-like, or dask array
+            Sequences in any form accepted by ``fit``. A dask array is scored
+            lazily, chunk of rows by chunk of rows.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), or dask array
+            Higher for more normal sequences.
+        """
+        fitted = self._as_fitted()
+        if is_dask_array(X):
+            return map_rows(fitted, "score_samples", X)
+        batch = fitted._check_sequences(X, reset=False)
+        return -fitted._anomaly_values(batch)
+
+    # -- the threshold ------------------------------------------------------------
+    def _after_training(self, batch, validation_split, *, new_network) -> None:
+        for name in ("code_mean_", "code_scale_", "reference_codes_"):
+            vars(self).pop(name, None)  # of an earlier fit
+        rows = batch.n_samples
+        if validation_split:
+            rows = training_rows(batch.n_samples, validation_split)
+        # The threshold comes from the network the held-out sequences did not
+        # train, before it may be refitted on all sequences (it then rebuilds
+        # and places new sequences at least as well: a cautious threshold).
+        if self.contamination == "auto":
+            calibration = self._calibration_values(batch, rows)
+        super()._after_training(batch, validation_split, new_network=new_network)
+        if self.score == "neighbors":
+            self._set_reference(self._codes(batch))
+        if self.contamination == "auto":
+            self.n_calibration_ = batch.n_samples - rows
+            threshold = upper_fence(calibration)
+            if self.score == "reconstruction":
+                threshold **= 2  # the fence is on the root-mean-squared error
         else:
-            held_out = np.arange(
-                training_rows(batch.n_samples, validation_split), batch.n_samples
+            self.n_calibration_ = batch.n_samples
+            training = self._training_values(batch)
+            threshold = float(np.percentile(training, 100 * (1 - self.contamination)))
+        self.offset_ = -float(threshold)
+        self.threshold_ = float(threshold)
+
+    def _calibration_values(self, batch, rows: int) -> np.ndarray:
+        """What the threshold is the fence of: the root-mean-squared errors, or
+        the code distances, of the held-out sequences (of the training
+        sequences when none were held out: optimistic, so it warns)."""
+        held_out = np.arange(rows, batch.n_samples)
+        if len(held_out) == 0:
+            warnings.warn(
+                f"contamination='auto' sets the threshold from sequences held out "
+                f"of training, but none were (validation_split="
+                f"{self.validation_split!r} with {batch.n_samples} sequences): it "
+                "comes from the training sequences, which the network fits better "
+                "than new ones, so expect more false alarms. Fit on more "
+                "sequences, set validation_split, or set a float contamination.",
+                UserWarning,
+                stacklevel=5,
             )
-            if validation_split == 0 or len(held_out) == 0:
-                warnings.warn(
-                    f"contamination='auto' sets the threshold from sequences held "
-                    f"out of training, but none were (validation_split="
-                    f"{self.validation_split!r} with {batch.n_samples} sequences): "
-                    "it comes from the training errors, which are optimistic, so "
-                    "expect more false alarms. Fit on more sequences, set "
-                    "validation_split, or set a float contamination.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-                held_out = np.arange(batch.n_samples)
-            errors = self._in_row_chunks(batch.take(held_out), self._sequence_errors)
-            self.offset_ = -upper_fence(errors)
-            self.n_calibration_ = int(validation_split > 0) * len(held_out)
-        self.threshold_ = -self.offset_
+        if self.score == "reconstruction":
+            errors_of = self._sequence_errors
+            rows_of = batch.take(held_out) if len(held_out) else batch
+            return np.sqrt(self._in_row_chunks(rows_of, errors_of))
+        codes = self._codes(batch)
+        if not len(held_out):
+            return _leave_one_out_distances(codes, self.n_neighbors)
+        reference = codes[:rows]
+        mean, scale = reference.mean(axis=0), _scale(reference)
+        return _mean_distances(
+            (codes[rows:] - mean) / scale,
+            (reference - mean) / scale,
+            min(self.n_neighbors, rows),
+        )
+
+    def _training_values(self, batch) -> np.ndarray:
+        """``-score_samples`` of the training sequences, each without itself
+        among the reference codes it is compared with."""
+        if self.score == "reconstruction":
+            return self._anomaly_values(batch)
+        return _leave_one_out_distances(self._codes(batch), self.n_neighbors)
+
+    def _set_reference(self, codes: np.ndarray) -> None:
+        """Keep (at most ``_MAX_REFERENCE``, evenly spread) standardized codes
+        of the training sequences to measure distances to."""
+        if len(codes) > _MAX_REFERENCE:
+            codes = codes[np.linspace(0, len(codes) - 1, _MAX_REFERENCE).astype(int)]
+        self.code_mean_, self.code_scale_ = codes.mean(axis=0), _scale(codes)
+        self.reference_codes_ = ((codes - self.code_mean_) / self.code_scale_).astype(
+            np.float32
+        )
 
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
-        from ._persistence import is_int
+        from ._persistence import is_int, shaped_floats
 
         checks = AutoencoderEstimator._fitted_checks(fitted, params)
         offset = fitted.get("offset_")
-        return {
+        reference = fitted.get("reference_codes_")
+        width = reference.shape[-1] if isinstance(reference, np.ndarray) else -1
+        checks = {
             **checks,
             "offset_": lambda v: isinstance(v, float) and np.isfinite(v),
             "threshold_": lambda v: v == -offset,
             "n_calibration_": lambda v: is_int(v, low=0),
         }
+        if params.get("score") == "neighbors":
+            checks |= {
+                "reference_codes_": lambda v: shaped_floats(
+                    v, (None, width), max_rows=_MAX_REFERENCE
+                ),
+                "code_mean_": lambda v: shaped_floats(v, (width,)),
+                "code_scale_": lambda v: shaped_floats(v, (width,), positive=True),
+            }
+        return checks
 
     # -- sequences --------------------------------------------------------------
     def decision_function(self, X):

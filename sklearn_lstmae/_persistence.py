@@ -411,6 +411,21 @@ def _float_vector(value, length: int, *, positive: bool = False) -> bool:
     )
 
 
+def shaped_floats(value, shape, *, positive=False, max_rows=_MAX_STEPS) -> bool:
+    """A finite float array of ``shape`` (None: any length up to ``max_rows``)."""
+    return (
+        isinstance(value, np.ndarray)
+        and value.dtype.kind == "f"
+        and value.ndim == len(shape)
+        and all(
+            (size is None and length <= max_rows) or length == size
+            for size, length in zip(shape, value.shape, strict=True)
+        )
+        and bool(np.all(np.isfinite(value)))
+        and (not positive or bool(np.all(value > 0)))
+    )
+
+
 def scaler_ok(scaler, length: int, scaled: bool) -> bool:
     if scaler is None:
         return not scaled

@@ -185,15 +185,15 @@ def test_variants_combine_with_stacked_gru_bidirectional(sequences, ragged, para
     assert ae.inverse_transform(codes).shape[0] == len(data)
 
 
-def _pca_error(X, rows, k):
-    """PCA(k)'s reconstruction error of ``X[rows]``, fitted on all of ``X``, in
-    the standardized units of ``score_samples``."""
+def _pca_error(X, rows, k, fitted_on=slice(None)):
+    """PCA(k)'s reconstruction error of ``X[rows]``, fitted on ``X[fitted_on]``,
+    in the standardized units of ``score_samples`` (scaled as on all of ``X``)."""
     from sklearn.decomposition import PCA
 
     from sklearn_lstmae._data import SequenceScaler
 
     flat = SequenceScaler().fit(X).transform(X).reshape(len(X), -1)
-    pca = PCA(k, svd_solver="full").fit(flat)
+    pca = PCA(k, svd_solver="full").fit(flat[fitted_on])
     rebuilt = pca.inverse_transform(pca.transform(flat[rows]))
     return ((flat[rows] - rebuilt) ** 2).mean(axis=1)
 
@@ -208,10 +208,12 @@ def test_linear_path_starts_at_pca(sequences, reverse_target):
     assert ae.encoder_.get_layer("linear_code").trainable is False
 
 
-def test_linear_path_never_ends_worse_than_pca_on_validation(sequences):
+def test_linear_path_never_ends_worse_than_its_start_on_validation(sequences):
     X, _ = sequences
-    held_out = slice(24, None)  # Keras' validation_split=0.2: the last 6 of 30
-    pca = _pca_error(X, held_out, 3).mean()
+    # Keras' validation_split=0.2 holds out the last 6 of 30; the start is PCA
+    # of the other 24 (PCA of all would have memorized the held-out ones).
+    trained_on, held_out = slice(None, 24), slice(24, None)
+    start = _pca_error(X, held_out, 3, fitted_on=trained_on).mean()
     for epochs, lr in [(3, 0.005), (3, 0.5)]:  # a good fit and a wild one
         ae = tiny(
             linear_path=True,
@@ -219,7 +221,15 @@ def test_linear_path_never_ends_worse_than_pca_on_validation(sequences):
             epochs=epochs,
             optimizer__learning_rate=lr,
         ).fit(X)
-        assert -ae.score_samples(X[held_out]).mean() <= pca * (1 + 1e-4)
+        errors = -ae.score_samples(X[held_out])
+        recurrent = ae.decoder_.get_layer("output").get_weights()
+        if not any(np.any(weights) for weights in recurrent):
+            # The start was kept, then refitted on all 30 sequences.
+            np.testing.assert_allclose(
+                errors, _pca_error(X, held_out, 3), rtol=1e-3, atol=1e-6
+            )
+        else:
+            assert errors.mean() <= start * (1 + 1e-4)
 
 
 def test_linear_path_is_ignored_where_it_does_not_apply(ragged, sequences):
