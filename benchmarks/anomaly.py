@@ -112,7 +112,7 @@ def one_class_rows(name, seeds):
 
 def _anomaly_share(y_test):
     """Share of anomalies in the test split, averaged over the normal class."""
-    labels, counts = np.unique(y_test, return_counts=True)
+    _, counts = np.unique(y_test, return_counts=True)
     return np.mean(1 - counts / len(y_test))
 
 
@@ -224,7 +224,8 @@ def main():
         "One-class protocol (each class normal in turn: fit on its training "
         'sequences, score the whole test split; ROC AUC of "another class", mean '
         f"over classes and seeds {seed_text}). Ours: `LSTMAutoencoderOutlierDetector"
-        "(score=..., random_state=seed)`, otherwise the defaults; IsolationForest on our codes: "
+        "(score=..., random_state=seed)`, otherwise the defaults; IsolationForest "
+        "on our codes: "
         "`LSTMAutoencoderTransformer(random_state=seed)` codes; ROCKAD: aeon's "
         "semi-supervised ROCKET + nearest neighbours.\n\n"
         + table(["dataset", "classes", *scorers], auc_rows)

@@ -155,7 +155,8 @@ validation_split : float or "auto", default=0.0
     would hold out no sequence. ``"auto"``: 0.2 where the network starts at a
     solution worth keeping unless held-out sequences show training improved
     on it (the autoencoders' ``linear_path``) or where the outlier detector
-    sets its threshold from them (``contamination="auto"``), 0.0 otherwise.
+    sets its threshold from their errors (``contamination="auto"`` with
+    ``score="reconstruction"``), 0.0 otherwise.
 validation_batch_size : int or None, default=None
     Batch size of the validation pass; None uses ``batch_size``.
 early_stopping : int, None or "auto", default=None

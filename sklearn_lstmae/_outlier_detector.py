@@ -47,41 +47,43 @@ def _mean_distances(codes, reference, k: int) -> np.ndarray:
 
 
 def _leave_one_out_distances(codes, n_neighbors: int) -> np.ndarray:
-    """``_mean_distances`` of each code to the others (standardized together)."""
+    """``_mean_distances`` of each code to the others."""
     if len(codes) < 2:
         return np.zeros(len(codes))
-    codes = (codes - codes.mean(axis=0)) / _scale(codes)
     k = min(n_neighbors, len(codes) - 1)
-    distances = _mean_distances(codes, codes, k + 1) * (k + 1)
-    return distances / k  # the nearest is the code itself, at distance 0
+    # The nearest of each code is itself, at distance 0.
+    return _mean_distances(codes, codes, k + 1) * (k + 1) / k
 
 
 class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
-    """Find anomalous sequences by how badly an LSTM autoencoder rebuilds them.
+    """Find anomalous sequences with an LSTM autoencoder.
 
     ``fit`` trains the autoencoder of :class:`LSTMAutoencoderTransformer` (the
-    same network and parameters) on sequences that are mostly normal; a
-    sequence it reconstructs badly is an outlier. The conventions are
-    scikit-learn's outlier detectors' (like
-    :class:`~sklearn.ensemble.IsolationForest`): ``score_samples`` is higher
-    for more normal sequences (the negative reconstruction error),
+    same network and parameters) on sequences that are mostly normal. A new
+    sequence is an outlier when its code lies far from the codes of the
+    training sequences (``score="neighbors"``), or when the network rebuilds
+    it badly (``score="reconstruction"``). The conventions are scikit-learn's
+    outlier detectors' (like :class:`~sklearn.ensemble.IsolationForest`):
+    ``score_samples`` is higher for more normal sequences,
     ``decision_function`` is ``score_samples - offset_`` (negative for
     outliers) and ``predict`` returns +1 for inliers and -1 for outliers.
-    ``reconstruction_errors`` shows which steps and features an anomaly
-    comes from, and ``score_series`` / ``predict_series`` score every time
-    stamp of a long series from the sliding windows that cover it.
+    ``reconstruction_errors`` shows which steps and features of a sequence
+    the network does not rebuild, and ``score_series`` / ``predict_series``
+    score every time stamp of a long series from the sliding windows that
+    cover it.
 
     The threshold (``offset_``) is set without knowing how many anomalies
-    there are (``contamination="auto"``): from the errors of training
+    there are (``contamination="auto"``), at the upper fence of a boxplot
+    (Tukey's rule, ``Q3 + 1.5 IQR``: robust to a few anomalies among the
+    training sequences, and free of a rate to guess; about 0.4% of normally
+    distributed values lie beyond it) of what new normal sequences would
+    score: with ``score="neighbors"``, the distances of each training
+    sequence's code to the other training codes (leave one out); with
+    ``score="reconstruction"``, the root-mean-squared errors of training
     sequences the network did not train on (the ``validation_split`` held out
-    at the end of the training data), flagging an error above the upper fence
-    of their boxplot: ``sqrt(threshold) = Q3 + 1.5 IQR`` of the held-out
-    sequences' root-mean-squared errors (Tukey's rule, in the data's
-    standardized units: robust to a few anomalies among them, and free of a
-    rate to guess; about 0.4% of normally distributed values lie beyond it).
-    A float ``contamination``
-    flags that fraction of the training sequences instead, as scikit-learn's
-    detectors do.
+    at the end of the training data), since the errors of those it trained on
+    are optimistic. A float ``contamination`` flags that fraction of the
+    training sequences instead, as scikit-learn's detectors do.
 
     ``X`` of every method takes every form
     :class:`LSTMAutoencoderTransformer` accepts (3D, 2D flat rows, variable
@@ -93,26 +95,49 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     ----------
     contamination : "auto" or float in (0, 0.5], default="auto"
         How the threshold ``offset_`` is set. ``"auto"``: the upper fence of
-        the held-out training sequences' root-mean-squared errors (see above; it needs a
-        validation split, which ``validation_split="auto"`` provides: 20% of
-        the training sequences, at least one). A float: the expected fraction
-        of outliers in the training data; the threshold is that percentile of
-        the training sequences' scores.
+        the scores of normal sequences (see above; with
+        ``score="reconstruction"`` it needs a validation split, which
+        ``validation_split="auto"`` provides: 20% of the training sequences).
+        A float: the expected fraction of outliers in the training data; the
+        threshold is that percentile of the training sequences' scores
+        (``predict`` flags that share of them).
+    score : {"neighbors", "reconstruction"}, default="neighbors"
+        What makes a sequence anomalous. ``"neighbors"``: the mean Euclidean
+        distance of its code (``transform``'s output of the same network,
+        standardized per column over the training codes) to the
+        ``n_neighbors`` nearest codes of the training sequences (at most
+        10,000 of them, evenly spread). ``"reconstruction"``: its
+        reconstruction error, the mean squared error over steps and features
+        in standardized units (:meth:`LSTMAutoencoderTransformer.score_samples`).
+        The User Guide compares them.
+    n_neighbors : int, default=5
+        Training codes a code is compared with (``score="neighbors"``; fewer
+        when there are fewer training sequences). More than one keeps a few
+        anomalies among the training sequences from vouching for their like.
     %(autoencoder_parameters)s
     %(shared_parameters)s
 
     Attributes
     ----------
     offset_ : float
-        ``decision_function = score_samples - offset_``: minus the error
-        above which a sequence is an outlier.
+        ``decision_function = score_samples - offset_``: minus the distance
+        (or error) above which a sequence is an outlier.
     threshold_ : float
-        That error (``-offset_``), in the units of ``score_samples``.
+        That distance or error (``-offset_``), in the units of
+        ``-score_samples``.
     n_calibration_ : int
-        Sequences the threshold was set from: the held-out ones with
-        ``contamination="auto"`` (0 when none could be held out: then the
-        training errors, which are optimistic), all training sequences
-        otherwise.
+        Sequences the threshold was set from: the reference codes with
+        ``score="neighbors"``; with ``score="reconstruction"`` and
+        ``contamination="auto"``, the held-out sequences (0 when none could be
+        held out: then the training sequences, which the network rebuilds
+        better than new ones); all training sequences with a float
+        ``contamination``.
+    reference_codes_ : ndarray of shape (n_reference, n_codes)
+        The standardized codes of (at most 10,000 of) the training sequences,
+        with ``score="neighbors"``.
+    code_mean_, code_scale_ : ndarray of shape (n_codes,)
+        Per-column mean and standard deviation of the training codes, with
+        ``score="neighbors"``.
     %(autoencoder_attributes)s
     %(shared_attributes)s
 
@@ -120,13 +145,15 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     --------
     LSTMAutoencoderTransformer : The same autoencoder, for codes.
     sklearn.ensemble.IsolationForest : An outlier detector on vectors.
+    sklearn.neighbors.LocalOutlierFactor : Outliers by their neighbors.
     sklearn_lstmae.windows.sliding_windows : Windows of a long series to fit on.
 
     Notes
     -----
-    Without a linear path (``linear_path=False`` or a configuration that has
-    none), ``contamination="auto"`` still holds 20% of the sequences out (to
-    calibrate on) but trains for all ``epochs``, as the transformer does.
+    With ``score="reconstruction"`` and ``contamination="auto"``,
+    ``validation_split="auto"`` holds 20% of the sequences out (to calibrate
+    on) also without a linear path, which then trains for all ``epochs``, as
+    the transformer does.
 
     References
     ----------
@@ -134,6 +161,9 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
        (the boxplot's fences).
     .. [2] P. Malhotra et al., "LSTM-based Encoder-Decoder for Multi-sensor
        Anomaly Detection", ICML Anomaly Detection Workshop, 2016.
+    .. [3] S. Ramaswamy, R. Rastogi, K. Shim, "Efficient Algorithms for Mining
+       Outliers from Large Data Sets", SIGMOD 2000 (distance to the k-th
+       nearest neighbour as an outlier score).
 
     Examples
     --------
@@ -209,7 +239,9 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
 
     # -- scores -----------------------------------------------------------------
     def _hold_out(self) -> bool:
-        return super()._hold_out() or self.contamination == "auto"
+        # The reconstruction errors of sequences trained on are optimistic.
+        calibrates = self.contamination == "auto" and self.score == "reconstruction"
+        return super()._hold_out() or calibrates
 
     def _codes(self, batch) -> np.ndarray:
         """The encoder's codes of ``batch``, standardized like the reference's
@@ -260,66 +292,53 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     def _after_training(self, batch, validation_split, *, new_network) -> None:
         for name in ("code_mean_", "code_scale_", "reference_codes_"):
             vars(self).pop(name, None)  # of an earlier fit
-        rows = batch.n_samples
-        if validation_split:
-            rows = training_rows(batch.n_samples, validation_split)
-        # The threshold comes from the network the held-out sequences did not
-        # train, before it may be refitted on all sequences (it then rebuilds
-        # and places new sequences at least as well: a cautious threshold).
-        if self.contamination == "auto":
-            calibration = self._calibration_values(batch, rows)
+        auto = self.contamination == "auto"
+        if auto and self.score == "reconstruction":
+            # From the network the held-out sequences did not train, before it
+            # may be refitted on all sequences (it then rebuilds new sequences
+            # at least as well: a cautious threshold).
+            rmse = np.sqrt(self._held_out_errors(batch, validation_split))
         super()._after_training(batch, validation_split, new_network=new_network)
         if self.score == "neighbors":
             self._set_reference(self._codes(batch))
-        if self.contamination == "auto":
-            self.n_calibration_ = batch.n_samples - rows
-            threshold = upper_fence(calibration)
-            if self.score == "reconstruction":
-                threshold **= 2  # the fence is on the root-mean-squared error
-        else:
+        if not auto:
+            # scikit-learn's convention: that share of the training sequences
+            # is flagged (their own codes are among the reference).
             self.n_calibration_ = batch.n_samples
-            training = self._training_values(batch)
-            threshold = float(np.percentile(training, 100 * (1 - self.contamination)))
+            training = self._anomaly_values(batch)
+            threshold = np.percentile(training, 100 * (1 - self.contamination))
+        elif self.score == "neighbors":
+            # Each training code against the others (leave one out).
+            self.n_calibration_ = len(self.reference_codes_)
+            threshold = upper_fence(
+                _leave_one_out_distances(self.reference_codes_, self.n_neighbors)
+            )
+        else:
+            self.n_calibration_ = len(rmse) if validation_split else 0
+            threshold = upper_fence(rmse) ** 2
         self.offset_ = -float(threshold)
         self.threshold_ = float(threshold)
 
-    def _calibration_values(self, batch, rows: int) -> np.ndarray:
-        """What the threshold is the fence of: the root-mean-squared errors, or
-        the code distances, of the held-out sequences (of the training
+    def _held_out_errors(self, batch, validation_split: float) -> np.ndarray:
+        """Reconstruction errors of the held-out sequences (of the training
         sequences when none were held out: optimistic, so it warns)."""
-        held_out = np.arange(rows, batch.n_samples)
-        if len(held_out) == 0:
+        if not validation_split:
             warnings.warn(
-                f"contamination='auto' sets the threshold from sequences held out "
-                f"of training, but none were (validation_split="
-                f"{self.validation_split!r} with {batch.n_samples} sequences): it "
-                "comes from the training sequences, which the network fits better "
-                "than new ones, so expect more false alarms. Fit on more "
-                "sequences, set validation_split, or set a float contamination.",
+                f"contamination='auto' with score='reconstruction' sets the "
+                f"threshold from sequences held out of training, but none were "
+                f"(validation_split={self.validation_split!r} with "
+                f"{batch.n_samples} sequences): it comes from the training "
+                "sequences, which the network rebuilds better than new ones, so "
+                "expect more false alarms. Fit on more sequences, set "
+                "validation_split, or set a float contamination.",
                 UserWarning,
                 stacklevel=5,
             )
-        if self.score == "reconstruction":
-            errors_of = self._sequence_errors
-            rows_of = batch.take(held_out) if len(held_out) else batch
-            return np.sqrt(self._in_row_chunks(rows_of, errors_of))
-        codes = self._codes(batch)
-        if not len(held_out):
-            return _leave_one_out_distances(codes, self.n_neighbors)
-        reference = codes[:rows]
-        mean, scale = reference.mean(axis=0), _scale(reference)
-        return _mean_distances(
-            (codes[rows:] - mean) / scale,
-            (reference - mean) / scale,
-            min(self.n_neighbors, rows),
+            return self._in_row_chunks(batch, self._sequence_errors)
+        held_out = np.arange(
+            training_rows(batch.n_samples, validation_split), batch.n_samples
         )
-
-    def _training_values(self, batch) -> np.ndarray:
-        """``-score_samples`` of the training sequences, each without itself
-        among the reference codes it is compared with."""
-        if self.score == "reconstruction":
-            return self._anomaly_values(batch)
-        return _leave_one_out_distances(self._codes(batch), self.n_neighbors)
+        return self._in_row_chunks(batch.take(held_out), self._sequence_errors)
 
     def _set_reference(self, codes: np.ndarray) -> None:
         """Keep (at most ``_MAX_REFERENCE``, evenly spread) standardized codes

@@ -1,11 +1,15 @@
-"""Synthetic sequence data sets for examples, tests and docs."""
+"""Sequence data sets for examples, tests and docs: synthetic ones, and a
+small real series shipped with the package."""
+
+import gzip
+from importlib import resources
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ._data import check_positive_int
 
-__all__ = ["make_sequence_classification"]
+__all__ = ["load_kdd_tsad_135", "make_sequence_classification"]
 
 
 def _sine(phase):
@@ -117,3 +121,41 @@ def make_sequence_classification(
             sequence[:length] for sequence, length in zip(X, lengths, strict=True)
         ], y
     return X, y
+
+
+#: KDD-TSAD_135: the steps of the anomaly-free training part.
+KDD_TSAD_135_TRAIN = 1200
+
+
+def load_kdd_tsad_135():
+    """A real heart-rate series with one labelled anomaly (KDD-TSAD_135).
+
+    Dataset 135 of the KDD Cup 2021 time-series anomaly detection collection
+    (UCR anomaly archive, "InternalBleeding16"; Keogh et al. 2021), as shipped
+    by aeon: the heart rate of a patient, 7501 points, univariate, with one
+    anomaly labelled at points 4187 to 4198. The first 1200 points
+    (``KDD_TSAD_135_TRAIN``) are the collection's anomaly-free training part.
+
+    Returns
+    -------
+    series : ndarray of shape (7501,)
+        The values, float64.
+    is_anomaly : ndarray of shape (7501,)
+        1 at the anomalous points, 0 elsewhere.
+
+    References
+    ----------
+    .. [1] E. Keogh, T. Dutta Roy, U. Naik, A. Agrawal, "Multi-dataset
+       Time-Series Anomaly Detection Competition", SIGKDD 2021.
+
+    Examples
+    --------
+    >>> from sklearn_lstmae.datasets import load_kdd_tsad_135
+    >>> series, is_anomaly = load_kdd_tsad_135()
+    >>> series.shape, int(is_anomaly.sum())
+    ((7501,), 12)
+    """
+    source = resources.files("sklearn_lstmae") / "data" / "kdd_tsad_135.csv.gz"
+    with source.open("rb") as compressed, gzip.open(compressed, "rt") as text:
+        values = np.loadtxt(text, delimiter=",", skiprows=1)
+    return values[:, 0], values[:, 1].astype(np.int64)

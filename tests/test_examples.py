@@ -132,6 +132,24 @@ def test_anomaly_detection_example(capsys):
 
 
 @pytest.mark.slow
+def test_outlier_detector_example(capsys):
+    output, n_figures = run_example("plot_anomaly_detector.py", capsys)
+    assert n_figures == 2, output
+    assert labelled("ROC AUC", output) > 0.95
+    assert number(r"Flagged normal sequences: (\d+) of 100", output) <= 10
+    for name in ("spike", "reversed"):
+        assert number(rf"Flagged {name}: (\d+) of 10", output) >= 9, output
+    # "the map of a spiked sequence lights up at the spike"
+    injected = re.search(r"injected at (step \d+, sensor \d+)", output).group(1)
+    assert f"Largest error at {injected}" in output, output
+    # The long series: the anomaly is found where it was labelled.
+    assert labelled("Point-level ROC AUC", output) >= 0.99
+    assert labelled("Point-level PR AUC", output) >= 0.5
+    assert 4187 - 63 <= labelled("Lowest score at point", output) <= 4198 + 63
+    assert number(r"of them anomalous: (\d+)", output) >= 10, output
+
+
+@pytest.mark.slow
 def test_variable_length_example(capsys):
     output, n_figures = run_example("plot_variable_length.py", capsys)
     assert n_figures >= 1, output

@@ -29,37 +29,91 @@ def normal_and_other():
 
 @pytest.fixture(scope="module")
 def detector(normal_and_other):
+    """Scores by reconstruction error, fitted on 50 sine waves."""
+    normal, _ = normal_and_other
+    params = {**TINY_DETECTOR, "score": "reconstruction"}
+    return LSTMAutoencoderOutlierDetector(**params).fit(normal[:50])
+
+
+@pytest.fixture(scope="module")
+def neighbors(normal_and_other):
+    """Scores by code distances (the default), fitted on 50 sine waves."""
     normal, _ = normal_and_other
     return LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(normal[:50])
 
 
-def test_signs_offset_and_labels_follow_scikit_learn(detector, normal_and_other):
+@pytest.mark.parametrize("fitted", ["detector", "neighbors"])
+def test_signs_offset_and_labels_follow_scikit_learn(fitted, normal_and_other, request):
+    detector = request.getfixturevalue(fitted)
     normal, other = normal_and_other
     X = np.concatenate([normal[50:], other])
     scores = detector.score_samples(X)
-    errors = detector.reconstruction_errors(X)
-    assert errors.shape == X.shape and (errors >= 0).all()
-    np.testing.assert_allclose(scores, -errors.mean(axis=(1, 2)))
+    assert scores.shape == (len(X),) and (scores <= 0).all()
     decision = detector.decision_function(X)
     np.testing.assert_allclose(decision, scores - detector.offset_)
     assert detector.threshold_ == -detector.offset_ > 0
     labels = detector.predict(X)
     assert set(labels) <= {-1, 1}
     np.testing.assert_array_equal(labels == -1, decision < 0)
-    # Another waveform is rebuilt worse than new normal sequences.
-    assert scores[len(normal) - 50 :].max() < np.median(scores[: len(normal) - 50])
-    assert np.mean(labels[len(normal) - 50 :] == -1) >= 0.9
+    # Another waveform scores lower than new normal sequences.
+    new = len(normal) - 50
+    assert np.median(scores[new:]) < np.median(scores[:new])
 
 
-def test_auto_threshold_is_the_fence_of_held_out_errors(detector, normal_and_other):
+def test_reconstruction_scores_are_the_mean_step_errors(detector, normal_and_other):
+    normal, other = normal_and_other
+    X = np.concatenate([normal[50:], other])
+    errors = detector.reconstruction_errors(X)
+    assert errors.shape == X.shape and (errors >= 0).all()
+    np.testing.assert_allclose(detector.score_samples(X), -errors.mean(axis=(1, 2)))
+    assert np.mean(detector.predict(other) == -1) >= 0.9
+
+
+def _same_network(params, X):
+    """The transformer with the detector's network parameters, fitted alike."""
+    from sklearn_lstmae import LSTMAutoencoderTransformer
+
+    return LSTMAutoencoderTransformer(**params).fit(X)
+
+
+@pytest.mark.parametrize("score", ["reconstruction", "neighbors"])
+def test_auto_threshold_is_the_fence_of_normal_scores(normal_and_other, score):
     normal, _ = normal_and_other
-    held_out = normal[40:50]  # the last 20% of the 50 training sequences
-    assert detector.n_calibration_ == 10
-    expected = upper_fence(-detector.score_samples(held_out))
-    assert detector.threshold_ == pytest.approx(expected)
-    rmse = np.sqrt(-detector.score_samples(held_out))
-    q1, q3 = np.percentile(rmse, [25, 75])
-    assert np.sqrt(detector.threshold_) == pytest.approx(q3 + 1.5 * (q3 - q1))
+    # No linear path: nothing is refitted after the held-out sequences judged
+    # it, so the threshold's network is the final one, the transformer's.
+    params = {**TINY_DETECTOR, "linear_path": False, "validation_split": 0.2}
+    detector = LSTMAutoencoderOutlierDetector(**params, score=score).fit(normal[:50])
+    if score == "reconstruction":
+        # The root-mean-squared errors of the last 20%, held out.
+        assert detector.n_calibration_ == 10
+        values = np.sqrt(-detector.score_samples(normal[40:50]))
+    else:
+        # The distances of each training code to the 5 nearest others.
+        assert detector.n_calibration_ == 50
+        codes = _same_network(params, normal[:50]).transform(normal[:50])
+        codes = (codes - codes.mean(axis=0)) / codes.std(axis=0)
+        distances = np.linalg.norm(codes[:, None] - codes[None], axis=2)
+        values = np.sort(distances, axis=1)[:, 1:6].mean(axis=1)
+    q1, q3 = np.percentile(values, [25, 75])
+    fence = q3 + 1.5 * (q3 - q1)
+    expected = fence**2 if score == "reconstruction" else fence
+    assert detector.threshold_ == pytest.approx(expected, rel=1e-4)
+
+
+def test_neighbor_scores_are_distances_to_the_training_codes(
+    neighbors, normal_and_other
+):
+    normal, other = normal_and_other
+    params = {**TINY_DETECTOR, "validation_split": 0.2}
+    transformer = _same_network(params, normal[:50])
+    codes = transformer.transform(normal[:50]).astype(np.float64)
+    np.testing.assert_allclose(neighbors.code_mean_, codes.mean(axis=0), rtol=1e-5)
+    reference = (codes - codes.mean(axis=0)) / codes.std(axis=0)
+    np.testing.assert_allclose(neighbors.reference_codes_, reference, atol=1e-4)
+    new = (transformer.transform(other[:4]) - codes.mean(axis=0)) / codes.std(axis=0)
+    distances = np.linalg.norm(new[:, None] - reference[None], axis=2)
+    expected = -np.sort(distances, axis=1)[:, :5].mean(axis=1)
+    np.testing.assert_allclose(neighbors.score_samples(other[:4]), expected, rtol=1e-4)
 
 
 def test_upper_fence_is_robust_to_a_few_outliers():
@@ -70,12 +124,13 @@ def test_upper_fence_is_robust_to_a_few_outliers():
 
 
 @pytest.mark.parametrize("contamination", [0.1, 0.25])
+@pytest.mark.parametrize("score", ["reconstruction", "neighbors"])
 def test_float_contamination_flags_that_share_of_training(
-    normal_and_other, contamination
+    normal_and_other, contamination, score
 ):
     normal, _ = normal_and_other
     detector = LSTMAutoencoderOutlierDetector(
-        **{**TINY_DETECTOR, "contamination": contamination}
+        **{**TINY_DETECTOR, "contamination": contamination, "score": score}
     ).fit(normal)
     assert detector.n_calibration_ == len(normal)
     flagged = np.mean(detector.predict(normal) == -1)
@@ -87,12 +142,18 @@ def test_float_contamination_flags_that_share_of_training(
 
 def test_auto_threshold_without_held_out_sequences_warns(normal_and_other):
     normal, _ = normal_and_other
-    detector = LSTMAutoencoderOutlierDetector(**{**TINY_DETECTOR, **TINY})
+    params = {**TINY_DETECTOR, **TINY, "score": "reconstruction"}
+    detector = LSTMAutoencoderOutlierDetector(**params)
     with pytest.warns(UserWarning, match="none were"):
         detector.fit(normal[:20])
     assert detector.n_calibration_ == 0
-    errors = -detector.score_samples(normal[:20])
-    assert detector.threshold_ == pytest.approx(upper_fence(errors))
+    rmse = np.sqrt(-detector.score_samples(normal[:20]))
+    assert detector.threshold_ == pytest.approx(upper_fence(rmse) ** 2)
+    # Code distances need no held-out sequences (each code against the others).
+    params["score"] = "neighbors"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LSTMAutoencoderOutlierDetector(**params).fit(normal[:20])
 
 
 def test_contamination_is_validated(normal_and_other):
@@ -248,7 +309,11 @@ def test_dask_chunks_are_widened_just_enough(series_detector):
 
 
 # -- persistence --------------------------------------------------------------
-def test_save_load_and_clone_keep_the_threshold(detector, normal_and_other, tmp_path):
+@pytest.mark.parametrize("fitted", ["detector", "neighbors"])
+def test_save_load_and_clone_keep_the_threshold(
+    fitted, normal_and_other, tmp_path, request
+):
+    detector = request.getfixturevalue(fitted)
     _, other = normal_and_other
     save(detector, tmp_path / "detector.lstmae")
     loaded = load(tmp_path / "detector.lstmae")
