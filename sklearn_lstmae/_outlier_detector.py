@@ -173,10 +173,10 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     >>> X, y = make_sequence_classification(n_samples=300, n_timesteps=12,
     ...                                     random_state=0)
     >>> normal, other = X[y == 0], X[y != 0]  # sine waves; other waveforms
-    >>> detector = LSTMAutoencoderOutlierDetector(encoding_dim=4, units=8,
-    ...                                           epochs=2, random_state=0)
-    >>> detector.fit(normal[:80]).n_calibration_  # the last 16 held out
-    16
+    >>> detector = LSTMAutoencoderOutlierDetector(units=16, epochs=2,
+    ...                                           random_state=0)
+    >>> detector.fit(normal[:80]).n_calibration_  # codes compared with the others
+    80
     >>> bool(np.mean(detector.predict(normal[80:]) == 1) >= 0.8)  # new normal
     True
     >>> bool(np.mean(detector.predict(other) == -1) >= 0.9)
