@@ -33,7 +33,7 @@ from sklearn_lstmae import LSTMAutoencoderOutlierDetector, LSTMAutoencoderTransf
 from sklearn_lstmae.windows import map_window_scores, sliding_windows
 
 SEEDS = (0, 1, 2)
-#: Our detector's two anomaly scores (its ``score`` parameter).
+#: Our detector's two anomaly scores (its ``anomaly_score`` parameter).
 SCORES = ("neighbors", "reconstruction")
 DATASETS = ("GunPoint", "BasicMotions", "ArrowHead", "OSULeaf", "ACSF1")
 #: KDD-TSAD_135: the competition's training part, and the window length.
@@ -69,7 +69,7 @@ def one_class_rows(name, seeds):
             for score in SCORES:
                 with Stopwatch() as watch:
                     detector = LSTMAutoencoderOutlierDetector(
-                        score=score, random_state=seed
+                        anomaly_score=score, random_state=seed
                     ).fit(normal)
                 seconds.append(watch.seconds)
                 record(f"ours, {score}", truth, -detector.score_samples(X_test))
@@ -145,7 +145,7 @@ def kdd_rows(seeds, window):
         for seed in seeds:
             with Stopwatch() as watch:
                 detector = LSTMAutoencoderOutlierDetector(
-                    score=score, random_state=seed
+                    anomaly_score=score, random_state=seed
                 )
                 detector.fit(windows)
             for aggregate in ("mean", "max"):
@@ -224,8 +224,8 @@ def main():
         "One-class protocol (each class normal in turn: fit on its training "
         'sequences, score the whole test split; ROC AUC of "another class", mean '
         f"over classes and seeds {seed_text}). Ours: `LSTMAutoencoderOutlierDetector"
-        "(score=..., random_state=seed)`, otherwise the defaults; IsolationForest "
-        "on our codes: "
+        "(anomaly_score=..., random_state=seed)`, otherwise the defaults; "
+        "IsolationForest on our codes: "
         "`LSTMAutoencoderTransformer(random_state=seed)` codes; ROCKAD: aeon's "
         "semi-supervised ROCKET + nearest neighbours.\n\n"
         + table(["dataset", "classes", *scorers], auc_rows)

@@ -52,7 +52,7 @@ def normal_sequences(n_samples, random_state):
 X_train = normal_sequences(300, random_state=0)
 detector = LSTMAutoencoderOutlierDetector(random_state=0).fit(X_train)
 print(f"Training sequences: {len(X_train)}")
-print(f"Score: {detector.score}")
+print(f"Anomaly score: {detector.anomaly_score}")
 print(
     f"Threshold: {detector.threshold_:.3f} (from {detector.n_calibration_} sequences)"
 )

@@ -156,7 +156,7 @@ validation_split : float or "auto", default=0.0
     solution worth keeping unless held-out sequences show training improved
     on it (the autoencoders' ``linear_path``) or where the outlier detector
     sets its threshold from their errors (``contamination="auto"`` with
-    ``score="reconstruction"``), 0.0 otherwise.
+    ``anomaly_score="reconstruction"``), 0.0 otherwise.
 validation_batch_size : int or None, default=None
     Batch size of the validation pass; None uses ``batch_size``.
 early_stopping : int, None or "auto", default=None

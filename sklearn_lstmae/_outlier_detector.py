@@ -22,7 +22,7 @@ from .windows import (
 _FENCE = 1.5
 
 
-#: Most training codes kept to measure distances to (``score="neighbors"``).
+#: Most training codes kept to measure distances to (``anomaly_score="neighbors"``).
 _MAX_REFERENCE = 10_000
 
 
@@ -61,8 +61,8 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     ``fit`` trains the autoencoder of :class:`LSTMAutoencoderTransformer` (the
     same network and parameters) on sequences that are mostly normal. A new
     sequence is an outlier when its code lies far from the codes of the
-    training sequences (``score="neighbors"``), or when the network rebuilds
-    it badly (``score="reconstruction"``). The conventions are scikit-learn's
+    training sequences (``anomaly_score="neighbors"``), or when the network rebuilds
+    it badly (``anomaly_score="reconstruction"``). The conventions are scikit-learn's
     outlier detectors' (like :class:`~sklearn.ensemble.IsolationForest`):
     ``score_samples`` is higher for more normal sequences,
     ``decision_function`` is ``score_samples - offset_`` (negative for
@@ -77,9 +77,9 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     (Tukey's rule, ``Q3 + 1.5 IQR``: robust to a few anomalies among the
     training sequences, and free of a rate to guess; about 0.4% of normally
     distributed values lie beyond it) of what new normal sequences would
-    score: with ``score="neighbors"``, the distances of each training
+    score: with ``anomaly_score="neighbors"``, the distances of each training
     sequence's code to the other training codes (leave one out); with
-    ``score="reconstruction"``, the root-mean-squared errors of training
+    ``anomaly_score="reconstruction"``, the root-mean-squared errors of training
     sequences the network did not train on (the ``validation_split`` held out
     at the end of the training data), since the errors of those it trained on
     are optimistic. A float ``contamination`` flags that fraction of the
@@ -96,12 +96,12 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     contamination : "auto" or float in (0, 0.5], default="auto"
         How the threshold ``offset_`` is set. ``"auto"``: the upper fence of
         the scores of normal sequences (see above; with
-        ``score="reconstruction"`` it needs a validation split, which
+        ``anomaly_score="reconstruction"`` it needs a validation split, which
         ``validation_split="auto"`` provides: 20% of the training sequences).
         A float: the expected fraction of outliers in the training data; the
         threshold is that percentile of the training sequences' scores
         (``predict`` flags that share of them).
-    score : {"neighbors", "reconstruction"}, default="neighbors"
+    anomaly_score : {"neighbors", "reconstruction"}, default="neighbors"
         What makes a sequence anomalous. ``"neighbors"``: the mean Euclidean
         distance of its code (``transform``'s output of the same network,
         standardized per column over the training codes) to the
@@ -111,7 +111,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         in standardized units (:meth:`LSTMAutoencoderTransformer.score_samples`).
         The User Guide compares them.
     n_neighbors : int, default=5
-        Training codes a code is compared with (``score="neighbors"``; fewer
+        Training codes a code is compared with (``anomaly_score="neighbors"``; fewer
         when there are fewer training sequences). More than one keeps a few
         anomalies among the training sequences from vouching for their like.
     %(autoencoder_parameters)s
@@ -127,17 +127,17 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         ``-score_samples``.
     n_calibration_ : int
         Sequences the threshold was set from: the reference codes with
-        ``score="neighbors"``; with ``score="reconstruction"`` and
+        ``anomaly_score="neighbors"``; with ``anomaly_score="reconstruction"`` and
         ``contamination="auto"``, the held-out sequences (0 when none could be
         held out: then the training sequences, which the network rebuilds
         better than new ones); all training sequences with a float
         ``contamination``.
     reference_codes_ : ndarray of shape (n_reference, n_codes)
         The standardized codes of (at most 10,000 of) the training sequences,
-        with ``score="neighbors"``.
+        with ``anomaly_score="neighbors"``.
     code_mean_, code_scale_ : ndarray of shape (n_codes,)
         Per-column mean and standard deviation of the training codes, with
-        ``score="neighbors"``.
+        ``anomaly_score="neighbors"``.
     %(autoencoder_attributes)s
     %(shared_attributes)s
 
@@ -150,7 +150,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
 
     Notes
     -----
-    With ``score="reconstruction"`` and ``contamination="auto"``,
+    With ``anomaly_score="reconstruction"`` and ``contamination="auto"``,
     ``validation_split="auto"`` holds 20% of the sequences out (to calibrate
     on) also without a linear path, which then trains for all ``epochs``, as
     the transformer does.
@@ -191,7 +191,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             StrOptions({"auto"}),
             Interval(Real, 0.0, 0.5, closed="right"),
         ],
-        "score": [StrOptions({"neighbors", "reconstruction"})],
+        "anomaly_score": [StrOptions({"neighbors", "reconstruction"})],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -200,7 +200,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         encoding_dim: int | None = 16,
         *,
         contamination="auto",
-        score: str = "neighbors",
+        anomaly_score: str = "neighbors",
         n_neighbors: int = 5,
         objective: str = "reconstruct",
         n_future: int | None = None,
@@ -240,7 +240,9 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     # -- scores -----------------------------------------------------------------
     def _hold_out(self) -> bool:
         # The reconstruction errors of sequences trained on are optimistic.
-        calibrates = self.contamination == "auto" and self.score == "reconstruction"
+        calibrates = (
+            self.contamination == "auto" and self.anomaly_score == "reconstruction"
+        )
         return super()._hold_out() or calibrates
 
     def _codes(self, batch) -> np.ndarray:
@@ -254,7 +256,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     def _anomaly_values(self, batch) -> np.ndarray:
         """``-score_samples``: the reconstruction error, or the mean distance
         to the nearest reference codes."""
-        if self.score == "reconstruction":
+        if self.anomaly_score == "reconstruction":
             return self._in_row_chunks(batch, self._sequence_errors)
         return _mean_distances(self._codes(batch), self.reference_codes_, self._k())
 
@@ -264,10 +266,10 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     def score_samples(self, X):
         """Normality of each sequence (higher is more normal).
 
-        ``score="reconstruction"``: the negative reconstruction error (mean
+        ``anomaly_score="reconstruction"``: the negative reconstruction error (mean
         squared error over steps and features, in standardized units, as
         :meth:`LSTMAutoencoderTransformer.score_samples`);
-        ``score="neighbors"``: the negative mean distance of the sequence's
+        ``anomaly_score="neighbors"``: the negative mean distance of the sequence's
         code to the ``n_neighbors`` nearest codes of the training sequences
         (standardized codes).
 
@@ -293,13 +295,13 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         for name in ("code_mean_", "code_scale_", "reference_codes_"):
             vars(self).pop(name, None)  # of an earlier fit
         auto = self.contamination == "auto"
-        if auto and self.score == "reconstruction":
+        if auto and self.anomaly_score == "reconstruction":
             # From the network the held-out sequences did not train, before it
             # may be refitted on all sequences (it then rebuilds new sequences
             # at least as well: a cautious threshold).
             rmse = np.sqrt(self._held_out_errors(batch, validation_split))
         super()._after_training(batch, validation_split, new_network=new_network)
-        if self.score == "neighbors":
+        if self.anomaly_score == "neighbors":
             self._set_reference(self._codes(batch))
         if not auto:
             # scikit-learn's convention: that share of the training sequences
@@ -307,7 +309,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             self.n_calibration_ = batch.n_samples
             training = self._anomaly_values(batch)
             threshold = np.percentile(training, 100 * (1 - self.contamination))
-        elif self.score == "neighbors":
+        elif self.anomaly_score == "neighbors":
             # Each training code against the others (leave one out).
             self.n_calibration_ = len(self.reference_codes_)
             threshold = upper_fence(
@@ -324,7 +326,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         sequences when none were held out: optimistic, so it warns)."""
         if not validation_split:
             warnings.warn(
-                f"contamination='auto' with score='reconstruction' sets the "
+                f"contamination='auto' with anomaly_score='reconstruction' sets the "
                 f"threshold from sequences held out of training, but none were "
                 f"(validation_split={self.validation_split!r} with "
                 f"{batch.n_samples} sequences): it comes from the training "
@@ -364,7 +366,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             "threshold_": lambda v: v == -offset,
             "n_calibration_": lambda v: is_int(v, low=0),
         }
-        if params.get("score") == "neighbors":
+        if params.get("anomaly_score") == "neighbors":
             checks |= {
                 "reference_codes_": lambda v: shaped_floats(
                     v, (None, width), max_rows=_MAX_REFERENCE

@@ -142,6 +142,8 @@ def test_the_detector_has_the_transformers_network_parameters():
 
     detector = signature(LSTMAutoencoderOutlierDetector)
     assert detector.pop("contamination") == "auto"
+    assert detector.pop("anomaly_score") == "neighbors"
+    assert detector.pop("n_neighbors") == 5
     assert detector == signature(LSTMAutoencoderTransformer)
     for name in ("linear_path", "pooling", "units", "validation_split"):
         entries = {

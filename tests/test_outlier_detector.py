@@ -14,8 +14,11 @@ from sklearn_lstmae.windows import map_window_scores, sliding_windows
 
 from .conftest import TINY
 
-#: A tiny detector with its default threshold rule: 20% held out.
+#: A tiny detector with its default threshold rule.
 TINY_DETECTOR = {**TINY, "validation_split": "auto", "random_state": 0}
+#: The same, scoring by reconstruction error (``score_samples`` is minus the
+#: mean of ``reconstruction_errors``).
+TINY_RECONSTRUCTION = {**TINY_DETECTOR, "anomaly_score": "reconstruction"}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +34,7 @@ def normal_and_other():
 def detector(normal_and_other):
     """Scores by reconstruction error, fitted on 50 sine waves."""
     normal, _ = normal_and_other
-    params = {**TINY_DETECTOR, "score": "reconstruction"}
-    return LSTMAutoencoderOutlierDetector(**params).fit(normal[:50])
+    return LSTMAutoencoderOutlierDetector(**TINY_RECONSTRUCTION).fit(normal[:50])
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,9 @@ def test_auto_threshold_is_the_fence_of_normal_scores(normal_and_other, score):
     # No linear path: nothing is refitted after the held-out sequences judged
     # it, so the threshold's network is the final one, the transformer's.
     params = {**TINY_DETECTOR, "linear_path": False, "validation_split": 0.2}
-    detector = LSTMAutoencoderOutlierDetector(**params, score=score).fit(normal[:50])
+    detector = LSTMAutoencoderOutlierDetector(**params, anomaly_score=score).fit(
+        normal[:50]
+    )
     if score == "reconstruction":
         # The root-mean-squared errors of the last 20%, held out.
         assert detector.n_calibration_ == 10
@@ -130,7 +134,7 @@ def test_float_contamination_flags_that_share_of_training(
 ):
     normal, _ = normal_and_other
     detector = LSTMAutoencoderOutlierDetector(
-        **{**TINY_DETECTOR, "contamination": contamination, "score": score}
+        **{**TINY_DETECTOR, "contamination": contamination, "anomaly_score": score}
     ).fit(normal)
     assert detector.n_calibration_ == len(normal)
     flagged = np.mean(detector.predict(normal) == -1)
@@ -142,7 +146,7 @@ def test_float_contamination_flags_that_share_of_training(
 
 def test_auto_threshold_without_held_out_sequences_warns(normal_and_other):
     normal, _ = normal_and_other
-    params = {**TINY_DETECTOR, **TINY, "score": "reconstruction"}
+    params = {**TINY_DETECTOR, **TINY, "anomaly_score": "reconstruction"}
     detector = LSTMAutoencoderOutlierDetector(**params)
     with pytest.warns(UserWarning, match="none were"):
         detector.fit(normal[:20])
@@ -150,7 +154,7 @@ def test_auto_threshold_without_held_out_sequences_warns(normal_and_other):
     rmse = np.sqrt(-detector.score_samples(normal[:20]))
     assert detector.threshold_ == pytest.approx(upper_fence(rmse) ** 2)
     # Code distances need no held-out sequences (each code against the others).
-    params["score"] = "neighbors"
+    params["anomaly_score"] = "neighbors"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         LSTMAutoencoderOutlierDetector(**params).fit(normal[:20])
@@ -178,11 +182,11 @@ def test_errors_locate_an_injected_spike(detector, normal_and_other):
 def test_errors_keep_the_callers_layout(normal_and_other, ragged):
     normal, _ = normal_and_other
     flat = normal[:, :, 0]
-    detector = LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(flat)
+    detector = LSTMAutoencoderOutlierDetector(**TINY_RECONSTRUCTION).fit(flat)
     errors = detector.reconstruction_errors(flat[:4])
     assert errors.shape == (4, 12)
     np.testing.assert_allclose(-errors.mean(axis=1), detector.score_samples(flat[:4]))
-    variable = LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(ragged * 4)
+    variable = LSTMAutoencoderOutlierDetector(**TINY_RECONSTRUCTION).fit(ragged * 4)
     errors = variable.reconstruction_errors(ragged)
     assert [len(e) for e in errors] == [len(x) for x in ragged]
     assert all(np.isfinite(e).all() for e in errors)  # padding cut off
@@ -194,7 +198,7 @@ def test_errors_keep_the_callers_layout(normal_and_other, ragged):
 def test_predicted_steps_only_have_errors_with_objective_predict(normal_and_other):
     normal, _ = normal_and_other
     detector = LSTMAutoencoderOutlierDetector(
-        **TINY_DETECTOR, objective="predict", n_future=3, reverse_target=True
+        **TINY_RECONSTRUCTION, objective="predict", n_future=3, reverse_target=True
     ).fit(normal)
     errors = detector.reconstruction_errors(normal[:4])
     assert np.isnan(errors[:, :9]).all() and np.isfinite(errors[:, 9:]).all()
@@ -224,7 +228,7 @@ def series_detector():
     steps = np.arange(720)
     series = np.sin(2 * np.pi * steps / 12) + rng.normal(0, 0.1, len(steps))
     windows = sliding_windows(series[:300], length=10, stride=2)
-    return LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(windows), series
+    return LSTMAutoencoderOutlierDetector(**TINY_RECONSTRUCTION).fit(windows), series
 
 
 @pytest.mark.parametrize("stride", [1, 3, 7])
@@ -265,7 +269,7 @@ def test_series_input_is_checked(series_detector, ragged):
         detector.score_series(series, aggregate="median")
     with pytest.raises(ValueError, match="NaN"):
         detector.score_series(np.r_[series, np.nan])
-    variable = LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(ragged * 4)
+    variable = LSTMAutoencoderOutlierDetector(**TINY_RECONSTRUCTION).fit(ragged * 4)
     with pytest.raises(ValueError, match="variable length"):
         variable.score_series(series)
 
@@ -274,7 +278,7 @@ def test_multivariate_series_in_either_training_layout(normal_and_other):
     normal, _ = normal_and_other
     series = normal.reshape(-1, 2)
     windows = sliding_windows(series[:240], length=12, stride=3)
-    three_d = LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(windows)
+    three_d = LSTMAutoencoderOutlierDetector(**TINY_RECONSTRUCTION).fit(windows)
     flat = LSTMAutoencoderOutlierDetector(**TINY_DETECTOR, n_features=2).fit(
         windows.reshape(len(windows), -1)
     )

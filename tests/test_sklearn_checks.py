@@ -30,6 +30,14 @@ FLOAT32_BATCHING = (
     "strict: both outcomes were observed for the transformer; the predictor has "
     "passed so far but runs on the same float32 kernels)."
 )
+DISTANCES_OF_FLOAT32_CODES = (
+    "The detector's default score is a distance between standardized codes, "
+    "which the network computes in float32: as above, a code can differ in its "
+    "last bit with the batch it was computed in, and the distance (a sum over "
+    "the code's columns, each divided by its spread) carries that to about 3e-7 "
+    "absolute (measured), above the check's atol=1e-7 (not strict: it depends on "
+    "the values)."
+)
 EXPECTED_FAILURES = {
     LSTMAutoencoderTransformer: {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_TRAINING,
@@ -38,6 +46,7 @@ EXPECTED_FAILURES = {
     LSTMAutoencoderOutlierDetector: {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_TRAINING,
         "check_methods_sample_order_invariance": FLOAT32_BATCHING,
+        "check_methods_subset_invariance": DISTANCES_OF_FLOAT32_CODES,
     },
     LSTMSequencePredictor: {
         "check_sample_weight_equivalence_on_dense_data": STOCHASTIC_TRAINING,
