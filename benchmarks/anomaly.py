@@ -89,7 +89,10 @@ def one_class_rows(name, seeds):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rockad.fit(normal.transpose(0, 2, 1))
-                record("aeon ROCKAD", truth, rockad.predict(X_test.transpose(0, 2, 1)))
+                scores = rockad.predict(X_test.transpose(0, 2, 1))
+            # ROCKAD's scores are infinite for some sequences of ACSF1: they
+            # rank first, as infinity would.
+            record("aeon ROCKAD", truth, np.nan_to_num(scores, posinf=1e300))
     row = [name, len(np.unique(y_train))]
     auc_row = row + [f"{np.mean(values):.3f}" for values in aucs.values()]
     detection_rows = []
