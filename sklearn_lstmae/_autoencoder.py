@@ -121,14 +121,15 @@ linear_path : bool, default=True
     Run a linear path next to the recurrent one, started at PCA's
     solution: the flattened sequence -> the bottleneck, and the code ->
     every output step, both fixed to PCA with ``encoding_dim`` components
-    of the (scaled) training sequences, while the recurrent layers' share
-    of the bottleneck and of the output starts at zero and learns what PCA
-    misses. With a validation split (this estimator's defaults,
+    of the (scaled) sequences it trains on, while the recurrent layers'
+    share of the bottleneck and of the output starts at zero and learns
+    what PCA misses. With a validation split (the defaults,
     ``validation_split="auto"`` and ``early_stopping="auto"``, hold out 20%
     of the training sequences and stop after 10 epochs without improvement
     when the linear path is used), the fit ends with the weights that
     reconstruct the validation sequences best, PCA's start included, so the
-    reconstruction is never worse there than PCA's with as many values. The
+    reconstruction is never worse there than that start's; where the start
+    is kept, its PCA is then refitted on all training sequences. The
     codes are PCA's scores (plus what training added) and the pooled
     encoder outputs. False builds the recurrent network alone (the default
     of version 0.2, trained as in 0.2: the ``"auto"`` settings then hold
@@ -483,7 +484,11 @@ class AutoencoderEstimator(SequenceEstimator):
         if is_dask_array(X):
             return map_rows(fitted, "score_samples", X)
         batch = fitted._check_sequences(X, reset=False)
-        return -fitted._in_row_chunks(batch, fitted._sequence_errors)
+        return -fitted._anomaly_values(batch)
+
+    def _anomaly_values(self, batch) -> np.ndarray:
+        """``-score_samples`` of ``batch``: each sequence's error."""
+        return self._in_row_chunks(batch, self._sequence_errors)
 
     def reconstruction_errors(self, X):
         """Squared error of every step and feature: where a sequence differs

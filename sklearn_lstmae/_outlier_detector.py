@@ -8,7 +8,7 @@ from sklearn.base import OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._autoencoder import AutoencoderEstimator
-from ._chunks import is_dask_array, map_overlapping, map_rows
+from ._chunks import is_dask_array, map_overlapping
 from ._data import check_positive_int
 from ._training import training_rows
 from .windows import (
@@ -257,7 +257,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         """``-score_samples``: the reconstruction error, or the mean distance
         to the nearest reference codes."""
         if self.anomaly_score == "reconstruction":
-            return self._in_row_chunks(batch, self._sequence_errors)
+            return super()._anomaly_values(batch)
         return _mean_distances(self._codes(batch), self.reference_codes_, self._k())
 
     def _k(self) -> int:
@@ -284,11 +284,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         scores : ndarray of shape (n_samples,), or dask array
             Higher for more normal sequences.
         """
-        fitted = self._as_fitted()
-        if is_dask_array(X):
-            return map_rows(fitted, "score_samples", X)
-        batch = fitted._check_sequences(X, reset=False)
-        return -fitted._anomaly_values(batch)
+        return super().score_samples(X)
 
     # -- the threshold ------------------------------------------------------------
     def _after_training(self, batch, validation_split, *, new_network) -> None:

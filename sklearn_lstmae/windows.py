@@ -16,17 +16,10 @@ def _as_series_list(series, name: str) -> tuple[list[np.ndarray], bool]:
         and np.ndim(series[0]) in (1, 2)
     )
     items = list(series) if is_list else [series]
-    arrays = []
-    for index, item in enumerate(items):
-        array = np.asarray(item, dtype=np.float64)
-        if array.ndim not in (1, 2):
-            raise ValueError(
-                f"{name} must be a series of shape (T,) or (T, n_features), or a list "
-                f"of them; got shape {array.shape}."
-            )
-        if not np.isfinite(array).all():
-            raise ValueError(f"{name} {index} contains NaN or infinity.")
-        arrays.append(array)
+    arrays = [
+        _check_series(item, f"{name} {index}", " or a list of them")
+        for index, item in enumerate(items)
+    ]
     univariate = all(array.ndim == 1 for array in arrays)
     arrays = [array.reshape(len(array), -1) for array in arrays]
     if len({array.shape[1] for array in arrays}) > 1:
@@ -131,13 +124,13 @@ def last_window(series, input_length: int):
     return X[..., 0] if univariate else X
 
 
-def _check_series(series, name: str = "series") -> np.ndarray:
+def _check_series(series, name: str = "series", alternatives: str = "") -> np.ndarray:
     """One series as a float array ``(T,)`` or ``(T, F)``, finite."""
     array = np.asarray(series, dtype=np.float64)
     if array.ndim not in (1, 2):
         raise ValueError(
-            f"{name} must be one series of shape (T,) or (T, n_features); got shape "
-            f"{array.shape}."
+            f"{name} must be a series of shape (T,) or (T, n_features){alternatives};"
+            f" got shape {array.shape}."
         )
     if not np.isfinite(array).all():
         raise ValueError(f"{name} contains NaN or infinity.")

@@ -86,7 +86,7 @@ def test_a_known_anomaly_is_located_within_a_window_of_the_truth():
         (lambda: sliding_windows(np.arange(5.0), 6), "fewer than one window"),
         (lambda: sliding_windows(np.arange(5.0), 2, stride=0), "stride"),
         (lambda: sliding_windows(np.r_[1.0, np.nan, 2.0], 2), "NaN"),
-        (lambda: sliding_windows(np.ones((2, 3, 4)), 2), "one series"),
+        (lambda: sliding_windows(np.ones((2, 3, 4)), 2), "series of shape"),
         (lambda: map_window_scores([1.0, 2.0], 10, 3), "cover 10 steps"),
         (lambda: map_window_scores([1.0], 3, 3, aggregate="median"), "aggregate"),
     ],
