@@ -10,6 +10,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._autoencoder import AutoencoderEstimator
 from ._chunks import is_dask_array, map_overlapping
 from ._data import check_positive_int
+from ._inference import row_chunks
 from ._training import training_rows
 from .windows import (
     _check_aggregate,
@@ -258,7 +259,12 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         to the nearest reference codes."""
         if self.anomaly_score == "reconstruction":
             return super()._anomaly_values(batch)
-        return _mean_distances(self._codes(batch), self.reference_codes_, self._k())
+        return self._in_row_chunks(
+            batch,
+            lambda rows: _mean_distances(
+                self._codes(rows), self.reference_codes_, self._k()
+            ),
+        )
 
     def _k(self) -> int:
         return min(self.n_neighbors, len(self.reference_codes_))
@@ -470,8 +476,16 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         length = self.n_timesteps_
         starts = _window_starts(n_timesteps, length, stride) - first
         starts = starts[(starts >= 0) & (starts + length <= len(stretch))]
-        windows = np.asarray(stretch)[starts[:, None] + np.arange(length)]
-        scores = self.score_samples(self._as_windows(windows))
+        stretch, steps = np.asarray(stretch), np.arange(length)
+        # Window by window chunk, so that the windows never exist all at once.
+        scores = np.concatenate(
+            [
+                self.score_samples(
+                    self._as_windows(stretch[starts[rows, None] + steps])
+                )
+                for rows in row_chunks(len(starts))
+            ]
+        )
         return _point_scores(scores, starts, length, len(stretch), aggregate)[core]
 
     def predict_series(self, series, *, stride: int = 1, aggregate: str = "mean"):

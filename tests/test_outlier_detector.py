@@ -248,6 +248,18 @@ def test_series_scores_come_from_the_windows_covering_each_step(
     np.testing.assert_array_equal(labels == -1, scores < detector.offset_)
 
 
+def test_long_series_are_scored_window_chunk_by_window_chunk(
+    series_detector, monkeypatch
+):
+    from sklearn_lstmae import _inference
+
+    detector, series = series_detector
+    expected = detector.score_series(series)
+    monkeypatch.setattr(_inference, "CHUNK_ROWS", 100)  # 711 windows: 8 chunks
+    # Float32 kernels may round the last bit differently in other batches.
+    np.testing.assert_allclose(detector.score_series(series), expected, rtol=1e-5)
+
+
 def test_an_anomaly_in_a_series_is_found_where_it_is(series_detector):
     detector, series = series_detector
     series = series.copy()
