@@ -1,4 +1,5 @@
-"""LSTMAutoencoderOutlierDetector: sequences the autoencoder rebuilds badly."""
+"""LSTMAutoencoderOutlierDetector: anomalous sequences, by their codes or by how
+badly the autoencoder rebuilds them."""
 
 import warnings
 from numbers import Integral, Real
@@ -21,8 +22,6 @@ from .windows import (
 
 #: The boxplot's upper fence (Tukey 1977): Q3 + this many interquartile ranges.
 _FENCE = 1.5
-
-
 #: Most training codes kept to measure distances to (``anomaly_score="neighbors"``).
 _MAX_REFERENCE = 10_000
 
@@ -304,7 +303,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             rmse = np.sqrt(self._held_out_errors(batch, validation_split))
         super()._after_training(batch, validation_split, new_network=new_network)
         if self.anomaly_score == "neighbors":
-            self._set_reference(self._codes(batch))
+            self._set_reference(batch)
         if not auto:
             # scikit-learn's convention: that share of the training sequences
             # is flagged (their own codes are among the reference).
@@ -344,11 +343,13 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         )
         return self._in_row_chunks(batch.take(held_out), self._sequence_errors)
 
-    def _set_reference(self, codes: np.ndarray) -> None:
-        """Keep (at most ``_MAX_REFERENCE``, evenly spread) standardized codes
-        of the training sequences to measure distances to."""
-        if len(codes) > _MAX_REFERENCE:
-            codes = codes[np.linspace(0, len(codes) - 1, _MAX_REFERENCE).astype(int)]
+    def _set_reference(self, batch) -> None:
+        """Keep the standardized codes of the training sequences (at most
+        ``_MAX_REFERENCE``, evenly spread) to measure distances to."""
+        rows = np.arange(batch.n_samples)
+        if len(rows) > _MAX_REFERENCE:
+            rows = np.linspace(0, len(rows) - 1, _MAX_REFERENCE).astype(int)
+        codes = self._codes(batch.take(rows))
         self.code_mean_, self.code_scale_ = codes.mean(axis=0), _scale(codes)
         self.reference_codes_ = ((codes - self.code_mean_) / self.code_scale_).astype(
             np.float32

@@ -127,6 +127,17 @@ def test_upper_fence_is_robust_to_a_few_outliers():
     assert upper_fence(np.zeros(5)) == 0
 
 
+def test_at_most_max_reference_codes_are_kept(normal_and_other, monkeypatch):
+    from sklearn_lstmae import _outlier_detector
+
+    normal, other = normal_and_other
+    monkeypatch.setattr(_outlier_detector, "_MAX_REFERENCE", 20)
+    detector = LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(normal)
+    assert detector.reference_codes_.shape[0] == 20
+    assert detector.n_calibration_ == 20
+    assert np.isfinite(detector.score_samples(other)).all()
+
+
 @pytest.mark.parametrize("contamination", [0.1, 0.25])
 @pytest.mark.parametrize("score", ["reconstruction", "neighbors"])
 def test_float_contamination_flags_that_share_of_training(
