@@ -143,7 +143,7 @@ truth = is_anomalous_point.astype(bool)
 print(f"Training windows: {len(windows)}")
 print(f"Point-level ROC AUC: {roc_auc_score(truth, -point_scores):.3f}")
 print(f"Point-level PR AUC: {average_precision_score(truth, -point_scores):.3f}")
-print(f"Lowest score at point {point_scores.argmin()}")
+print(f"Lowest score at point: {point_scores.argmin()}")
 flagged_points, flagged_anomalous = point_flags.sum(), point_flags[truth].sum()
 print(f"Flagged points: {flagged_points}, of them anomalous: {flagged_anomalous}")
 

@@ -75,8 +75,8 @@ def test_pipeline_classification_example(capsys):
     assert pipeline > raw + 0.25, output
     # The raw baseline is closer to chance (1/3) than to a perfect score.
     assert raw < (1 / 3 + 1) / 2, output
-    # Fold models (two thirds of the data) score lower than the refitted one.
-    assert max(cv_scores) < pipeline, output
+    # "estimated this test accuracy to within a few points"
+    assert abs(max(cv_scores) - pipeline) < 0.05, output
 
 
 @pytest.mark.slow
