@@ -361,7 +361,7 @@ class AutoencoderEstimator(SequenceEstimator):
         kernel[: self.encoding_dim] = decoded.reshape(self.encoding_dim, -1)
         decoder.set_weights([kernel, mean.reshape(-1)])
 
-    def _after_training(self, batch, validation_split, *, new_network) -> None:
+    def _after_training(self, batch, inputs, validation_split, *, new_network) -> None:
         """Where the held-out sequences kept the start (PCA of the sequences
         trained on; the recurrent layers' share of code and output is still
         zero), refit it on all training sequences: the choice was made on
@@ -373,7 +373,6 @@ class AutoencoderEstimator(SequenceEstimator):
             self.model_.get_layer("decoder").get_layer("output"),
         ]
         if all(not np.any(weights) for layer in shares for weights in layer.weights):
-            inputs = self._model_inputs(batch)
             self._initialize_network(self.model_, inputs, None, batch.n_samples)
 
     # -- data -----------------------------------------------------------------

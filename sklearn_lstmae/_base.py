@@ -225,19 +225,13 @@ input_layout_ : {"2d", "3d", "ragged"}
 """
 
 
-def _compose(docstring: str, defaults: dict | None = None, entries=None) -> str:
-    """``docstring`` with each ``%(name)s`` line of ``entries`` (name -> text;
-    the shared parameters and attributes by default) replaced by its text,
-    indented like the line; ``defaults`` (name -> value) are a class's own
-    defaults of documented parameters, written into their entries."""
-    entries = dict(
-        entries
-        or {
-            "shared_parameters": _SHARED_PARAMETERS,
-            "shared_attributes": _SHARED_ATTRIBUTES,
-        }
-    )
-    for name, value in (defaults or {}).items():
+def _compose(docstring: str, defaults: dict, entries: dict) -> str:
+    """``docstring`` with each ``%(name)s`` line of ``entries`` (name -> text)
+    replaced by its text, indented like the line; ``defaults`` (name -> value)
+    are a class's own defaults of documented parameters, written into their
+    entries."""
+    entries = dict(entries)
+    for name, value in defaults.items():
         found = 0
         for marker, text in entries.items():
             entries[marker], count = re.subn(
@@ -655,7 +649,9 @@ class SequenceEstimator(BaseEstimator):
             )
         previous = self.history_ if continuing and initial_epoch > 0 else None
         self.history_ = _routing.history(history, previous)
-        self._after_training(batch, validation_split, new_network=not continuing)
+        self._after_training(
+            batch, inputs, validation_split, new_network=not continuing
+        )
 
     def _check_warm_start(self) -> None:
         """A warm start continues the fitted network: only parameters that
@@ -731,12 +727,18 @@ class SequenceEstimator(BaseEstimator):
         return self._keep_start()
 
     def _after_training(
-        self, batch: SequenceBatch, validation_split: float, *, new_network: bool
+        self,
+        batch: SequenceBatch,
+        inputs: np.ndarray,
+        validation_split: float,
+        *,
+        new_network: bool,
     ) -> None:
         """Finish the network and set fitted attributes that need it, given
-        the training sequences (zero-weight ones dropped), the resolved split
-        (Keras trains on the first ``training_rows`` of them) and whether the
-        network was new (not a warm start)."""
+        the training sequences (zero-weight ones dropped) and their scaled
+        model inputs, the resolved split (Keras trains on the first
+        ``training_rows`` of them) and whether the network was new (not a warm
+        start)."""
 
     def _resolve(self, batch: SequenceBatch, y) -> None:
         """Resolve fit-time settings from the checked training data (fitted

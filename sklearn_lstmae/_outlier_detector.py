@@ -38,11 +38,15 @@ def _scale(codes: np.ndarray) -> np.ndarray:
     return np.where(scale > 0, scale, 1.0)
 
 
-def _mean_distances(codes, reference, k: int) -> np.ndarray:
-    """Mean Euclidean distance of each code to its ``k`` nearest references."""
+def _nearest(reference, k: int):
+    """A search for the ``k`` nearest of the ``reference`` codes."""
     from sklearn.neighbors import NearestNeighbors
 
-    search = NearestNeighbors(n_neighbors=k).fit(reference)
+    return NearestNeighbors(n_neighbors=k).fit(reference)
+
+
+def _mean_distances(search, codes) -> np.ndarray:
+    """Mean Euclidean distance of each code to its nearest references."""
     return search.kneighbors(codes)[0].mean(axis=1)
 
 
@@ -52,7 +56,7 @@ def _leave_one_out_distances(codes, n_neighbors: int) -> np.ndarray:
         return np.zeros(len(codes))
     k = min(n_neighbors, len(codes) - 1)
     # The nearest of each code is itself, at distance 0.
-    return _mean_distances(codes, codes, k + 1) * (k + 1) / k
+    return _mean_distances(_nearest(codes, k + 1), codes) * (k + 1) / k
 
 
 class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
@@ -258,15 +262,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         to the nearest reference codes."""
         if self.anomaly_score == "reconstruction":
             return super()._anomaly_values(batch)
+        k = min(self.n_neighbors, len(self.reference_codes_))
+        search = _nearest(self.reference_codes_, k)
         return self._in_row_chunks(
-            batch,
-            lambda rows: _mean_distances(
-                self._codes(rows), self.reference_codes_, self._k()
-            ),
+            batch, lambda rows: _mean_distances(search, self._codes(rows))
         )
-
-    def _k(self) -> int:
-        return min(self.n_neighbors, len(self.reference_codes_))
 
     def score_samples(self, X):
         """Normality of each sequence (higher is more normal).
@@ -292,7 +292,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         return super().score_samples(X)
 
     # -- the threshold ------------------------------------------------------------
-    def _after_training(self, batch, validation_split, *, new_network) -> None:
+    def _after_training(self, batch, inputs, validation_split, *, new_network) -> None:
         for name in ("code_mean_", "code_scale_", "reference_codes_"):
             vars(self).pop(name, None)  # of an earlier fit
         auto = self.contamination == "auto"
@@ -301,7 +301,9 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             # may be refitted on all sequences (it then rebuilds new sequences
             # at least as well: a cautious threshold).
             rmse = np.sqrt(self._held_out_errors(batch, validation_split))
-        super()._after_training(batch, validation_split, new_network=new_network)
+        super()._after_training(
+            batch, inputs, validation_split, new_network=new_network
+        )
         if self.anomaly_score == "neighbors":
             self._set_reference(batch)
         if not auto:
@@ -320,7 +322,12 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             self.n_calibration_ = len(rmse) if validation_split else 0
             threshold = upper_fence(rmse) ** 2
         self.offset_ = -float(threshold)
-        self.threshold_ = float(threshold)
+
+    @property
+    def threshold_(self) -> float:
+        """The distance or error above which a sequence is an outlier
+        (``-offset_``)."""
+        return -self.offset_
 
     def _held_out_errors(self, batch, validation_split: float) -> np.ndarray:
         """Reconstruction errors of the held-out sequences (of the training
@@ -360,13 +367,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         from ._persistence import is_int, shaped_floats
 
         checks = AutoencoderEstimator._fitted_checks(fitted, params)
-        offset = fitted.get("offset_")
         reference = fitted.get("reference_codes_")
         width = reference.shape[-1] if isinstance(reference, np.ndarray) else -1
         checks = {
             **checks,
             "offset_": lambda v: isinstance(v, float) and np.isfinite(v),
-            "threshold_": lambda v: v == -offset,
             "n_calibration_": lambda v: is_int(v, low=0),
         }
         if params.get("anomaly_score") == "neighbors":

@@ -401,16 +401,6 @@ def is_int(value, low=1, high=_MAX_STEPS) -> bool:
     )
 
 
-def _float_vector(value, length: int, *, positive: bool = False) -> bool:
-    return (
-        isinstance(value, np.ndarray)
-        and value.dtype.kind == "f"
-        and value.shape == (length,)
-        and bool(np.all(np.isfinite(value)))
-        and (not positive or bool(np.all(value > 0)))
-    )
-
-
 def shaped_floats(value, shape, *, positive=False, max_rows=_MAX_STEPS) -> bool:
     """A finite float array of ``shape`` (None: any length up to ``max_rows``)."""
     return (
@@ -433,8 +423,8 @@ def scaler_ok(scaler, length: int, scaled: bool) -> bool:
         scaled
         and isinstance(scaler, SequenceScaler)
         and set(vars(scaler)) == {"mean_", "scale_"}
-        and _float_vector(scaler.mean_, length)
-        and _float_vector(scaler.scale_, length, positive=True)
+        and shaped_floats(scaler.mean_, (length,))
+        and shaped_floats(scaler.scale_, (length,), positive=True)
     )
 
 
