@@ -361,7 +361,9 @@ class AutoencoderEstimator(SequenceEstimator):
         kernel[: self.encoding_dim] = decoded.reshape(self.encoding_dim, -1)
         decoder.set_weights([kernel, mean.reshape(-1)])
 
-    def _after_training(self, batch, inputs, validation_split, *, new_network) -> None:
+    def _after_training(
+        self, batch, inputs, validation_split, *, new_network, **training
+    ) -> None:
         """Where the held-out sequences kept the start (PCA of the sequences
         trained on; the recurrent layers' share of code and output is still
         zero), refit it on all training sequences: the choice was made on
@@ -401,7 +403,7 @@ class AutoencoderEstimator(SequenceEstimator):
             values["future"] = future
         return values
 
-    def _training_data(self, batch, inputs, y, *, reset):
+    def _training_data(self, batch, inputs, y, *, reset, future=None):
         past, future = self._split(inputs, batch.lengths)
         targets, step_weights = [], []
         values_of = self._target_values(past, future, batch.lengths)

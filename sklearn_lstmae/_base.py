@@ -543,9 +543,15 @@ class SequenceEstimator(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        return self._fit_call(X, y, sample_weight, kwargs)
+
+    def _fit_call(self, X, y, sample_weight, kwargs, future=None):
+        """``fit`` (and ``future``: ``X_future`` where the estimator takes it)."""
         epochs = kwargs.pop("epochs", getattr(self, "fit__epochs", self.epochs))
         initial_epoch = kwargs.pop("initial_epoch", 0)
-        self._fit(X, y, sample_weight, self.warm_start, epochs, initial_epoch, kwargs)
+        self._fit(
+            X, y, sample_weight, self.warm_start, epochs, initial_epoch, kwargs, future
+        )
         return self
 
     def partial_fit(self, X, y=None, sample_weight=None, **kwargs):
@@ -567,19 +573,25 @@ class SequenceEstimator(BaseEstimator):
         self : object
             The estimator.
         """
+        return self._partial_fit_call(X, y, sample_weight, kwargs)
+
+    def _partial_fit_call(self, X, y, sample_weight, kwargs, future=None):
+        """``partial_fit`` (and ``future``, as in ``_fit_call``)."""
         for name in ("epochs", "initial_epoch"):
             if name in kwargs:
                 raise TypeError(
                     f"partial_fit trains one epoch from the current one; it takes "
                     f"no {name!r}. Use fit with warm_start=True for more."
                 )
-        self._fit(X, y, sample_weight, True, 1, self._current_epoch(), kwargs)
+        self._fit(X, y, sample_weight, True, 1, self._current_epoch(), kwargs, future)
         return self
 
     def _current_epoch(self) -> int:
         return len(self.history_["loss"]) if hasattr(self, "history_") else 0
 
-    def _fit(self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs):
+    def _fit(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs, future
+    ):
         # The fit runs on a staged copy of the estimator, published in one step
         # when it succeeds: a fit that fails for any reason (bad input,
         # divergence, an exception or Ctrl-C during training) leaves the
@@ -594,13 +606,20 @@ class SequenceEstimator(BaseEstimator):
                 (name, plain_value(value)) for name, value in params.items()
             )
             staged._fit_staged(
-                X, y, sample_weight, warm_start, int(epochs), int(initial_epoch), kwargs
+                X,
+                y,
+                sample_weight,
+                warm_start,
+                int(epochs),
+                int(initial_epoch),
+                kwargs,
+                future,
             )
         vars(staged).update((name, vars(self)[name]) for name in params)
         self.__dict__ = vars(staged)
 
     def _fit_staged(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs, future
     ) -> None:
         continuing = (self.warm_start or warm_start) and self.__sklearn_is_fitted__()
         if continuing:
@@ -609,14 +628,16 @@ class SequenceEstimator(BaseEstimator):
                 initial_epoch = self._current_epoch()
         self.fitted_params_ = self.get_params(deep=False)
         batch = self._check_sequences(X, reset=not continuing)
-        batch, y, weights = _without_zero_weights(batch, y, sample_weight)
+        batch, y, future, weights = _without_zero_weights(
+            batch, y, future, sample_weight
+        )
         if not continuing:
             self._resolve(batch, y)
             unscaled = self._unscaled_inputs(batch)
             self.scaler_ = SequenceScaler().fit(unscaled) if self.scale else None
         inputs = self._model_inputs(batch)
         network_inputs, targets, step_weights = self._training_data(
-            batch, inputs, y, reset=not continuing
+            batch, inputs, y, reset=not continuing, future=future
         )
         validation_split = self._validation_split(batch.n_samples)
         with seeded(self.random_state):
@@ -650,7 +671,12 @@ class SequenceEstimator(BaseEstimator):
         previous = self.history_ if continuing and initial_epoch > 0 else None
         self.history_ = _routing.history(history, previous)
         self._after_training(
-            batch, inputs, validation_split, new_network=not continuing
+            batch,
+            inputs,
+            validation_split,
+            new_network=not continuing,
+            network_inputs=network_inputs,
+            targets=targets,
         )
 
     def _check_warm_start(self) -> None:
@@ -733,21 +759,26 @@ class SequenceEstimator(BaseEstimator):
         validation_split: float,
         *,
         new_network: bool,
+        network_inputs,
+        targets,
     ) -> None:
         """Finish the network and set fitted attributes that need it, given
         the training sequences (zero-weight ones dropped) and their scaled
         model inputs, the resolved split (Keras trains on the first
-        ``training_rows`` of them) and whether the network was new (not a warm
-        start)."""
+        ``training_rows`` of them), whether the network was new (not a warm
+        start), and what Keras was given (``_training_data``'s inputs and
+        targets)."""
 
     def _resolve(self, batch: SequenceBatch, y) -> None:
         """Resolve fit-time settings from the checked training data (fitted
         attributes such as ``downsample_``), refusing what cannot work."""
 
-    def _training_data(self, batch, inputs, y, *, reset):
+    def _training_data(self, batch, inputs, y, *, reset, future=None):
         """Return ``(network_inputs, targets, step_weights)`` for Keras' fit.
 
-        ``inputs`` are the scaled, padded sequences. ``targets`` is an array,
+        ``inputs`` are the scaled, padded sequences; ``future`` the per-step
+        inputs of the output steps (``X_future``) where the estimator takes
+        them. ``targets`` is an array,
         or a list with one per model output; ``step_weights`` is None or
         matches it with float32 arrays ``(n_samples, n_steps)`` (or None
         entries) that are 0 on steps the loss must ignore (padding).
@@ -755,18 +786,21 @@ class SequenceEstimator(BaseEstimator):
         return inputs, inputs, None
 
 
-def _without_zero_weights(batch: SequenceBatch, y, sample_weight):
+def _without_zero_weights(batch: SequenceBatch, y, future, sample_weight):
     """Checked float32 weights; sequences of zero weight dropped (as sklearn
-    does: zero weight means not seen), from ``y`` too."""
+    does: zero weight means not seen), from ``y`` and ``future`` too."""
     if sample_weight is None:
-        return batch, y, None
+        return batch, y, future, None
     weights = _check_sample_weight(
         sample_weight, batch.values, dtype=np.float32, ensure_non_negative=True
     )
     if not np.any(weights > 0):
         raise ValueError("All sample weights are zero: there is nothing to train on.")
     keep = weights > 0
-    return batch.take(keep), None if y is None else _take_rows(y, keep), weights[keep]
+    y, future = (
+        None if value is None else _take_rows(value, keep) for value in (y, future)
+    )
+    return batch.take(keep), y, future, weights[keep]
 
 
 def _loss_weights(targets, step_weights, sample_weight):

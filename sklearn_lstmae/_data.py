@@ -296,19 +296,23 @@ def to_sequences(X, *, n_features: int | None = None, name: str = "X"):
     return SequenceBatch(values, lengths, layout, n_features_in)
 
 
-def to_targets(y, n_samples: int) -> tuple[np.ndarray, str]:
+def to_targets(y, n_samples: int, name: str = "y") -> tuple[np.ndarray, str]:
     """Check a sequence target and return it as float32 ``(n, T_out, F_out)``.
 
     ``y`` may be ``(n,)`` (one value per sequence), ``(n, T_out)`` or
     ``(n, T_out, F_out)``; the second value returned names that layout
     (``"1d"``, ``"2d"``, ``"3d"``) so predictions can be given back in it.
+    ``name`` is the argument's name in messages (per-step inputs such as
+    ``X_future`` share this layout).
     """
     if y is None:
         raise ValueError(
-            "This estimator requires y to be passed, but the target y is None."
+            f"This estimator requires {name} to be passed, but {name} is None."
         )
     if scipy.sparse.issparse(y):
-        raise TypeError("Sparse y is not supported; convert it with y.toarray().")
+        raise TypeError(
+            f"Sparse {name} is not supported; convert it with {name}.toarray()."
+        )
     # check_array gives sklearn's own messages for NaN, inf, strings, complex.
     y = check_array(
         y,
@@ -316,23 +320,23 @@ def to_targets(y, n_samples: int) -> tuple[np.ndarray, str]:
         allow_nd=True,
         dtype=np.float64,
         ensure_all_finite=True,
-        input_name="y",
+        input_name=name,
     )
     if y.ndim not in (1, 2, 3):
         raise ValueError(
-            f"y must be (n_samples,), (n_samples, n_output_steps) or (n_samples, "
+            f"{name} must be (n_samples,), (n_samples, n_output_steps) or (n_samples, "
             f"n_output_steps, n_output_features); got {y.ndim} dimensions "
             f"(shape {y.shape})."
         )
     if y.shape[0] != n_samples:
         raise ValueError(
             "Found input variables with inconsistent numbers of samples: "
-            f"X has {n_samples} sequences but y has {y.shape[0]} rows."
+            f"X has {n_samples} sequences but {name} has {y.shape[0]} rows."
         )
     layout = f"{y.ndim}d"
     y = y.reshape(y.shape[0], -1, 1) if y.ndim < 3 else y
     if np.abs(y).max(initial=0.0) > _FLOAT32_MAX:
-        raise ValueError("Input y contains a value too large for float32.")
+        raise ValueError(f"Input {name} contains a value too large for float32.")
     return y.astype(np.float32), layout
 
 
@@ -366,6 +370,59 @@ def restore_level(values: np.ndarray, level: np.ndarray, log: bool) -> np.ndarra
     if log:
         return np.exp(values + np.log(level)[:, None, :])
     return values + level[:, None, :]
+
+
+#: ``choose_level``: the slope of log(change) on log(level) from which changes
+#: count as proportional to the level (0: additive, 1: multiplicative), and
+#: the spread of levels (largest / smallest) below which the two cannot be
+#: told apart (and the log is harmless).
+_LOG_SLOPE, _LEVEL_SPREAD = 0.5, 1.5
+
+
+def choose_level(values: np.ndarray, lengths: np.ndarray, targets: np.ndarray):
+    """What ``level="auto"`` removes from forecasting windows: a level name or None.
+
+    ``values`` ``(n, T, F)`` (NaN-padded) are the input windows, ``targets``
+    ``(n, T_out, F_out)`` what follows them. The rule, in order:
+
+    1. Targets of other features than the inputs are another quantity: None.
+    2. Strictly positive data whose changes grow with the level (the slope of
+       log mean |target - last input| on log last input over the windows is at
+       least 0.5, i.e. closer to multiplicative than to additive; or levels too
+       alike to tell) is handled on the log scale.
+    3. The level is removed (``"last"`` / ``"log_last"``) when the last input
+       value predicts the targets better than the mean of all inputs does (the
+       series wanders or trends); otherwise None (it varies around one mean,
+       and subtracting the last value would only add that value's noise).
+    """
+    if targets.shape[2] != values.shape[2]:
+        return None
+    last = values[np.arange(len(values)), lengths - 1].astype(np.float64)
+    values, targets = values.astype(np.float64), targets.astype(np.float64)
+    log = bool(np.nanmin(values) > 0 and targets.min() > 0) and _multiplicative(
+        last, targets
+    )
+    if log:
+        values, targets, last = np.log(values), np.log(targets), np.log(last)
+    persistence = np.mean((targets - last[:, None, :]) ** 2)
+    overall = np.mean((targets - np.nanmean(values, axis=(0, 1))) ** 2)
+    if not persistence < overall:
+        return None
+    return "log_last" if log else "last"
+
+
+def _multiplicative(last: np.ndarray, targets: np.ndarray) -> bool:
+    """Whether each window's changes grow in proportion to its (positive)
+    level, in every feature."""
+    changes = np.abs(targets - last[:, None, :]).mean(axis=1)
+    for level, change in zip(last.T, changes.T, strict=True):
+        keep = change > 0
+        level, change = level[keep], change[keep]
+        if len(level) < 3 or level.max() < _LEVEL_SPREAD * level.min():
+            continue  # too few windows or levels too alike to tell
+        if np.polyfit(np.log(level), np.log(change), 1)[0] < _LOG_SLOPE:
+            return False
+    return True
 
 
 def split_future(values: np.ndarray, lengths: np.ndarray, n_future: int):

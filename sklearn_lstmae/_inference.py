@@ -75,7 +75,12 @@ def _forward_function(model: keras.Model):
         elif keras.backend.backend() == "tensorflow":
             import tensorflow as tf
 
-            signature = [tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)]
+            specs = [
+                tf.TensorSpec((None, *tensor.shape[1:]), tf.float32)
+                for tensor in model.inputs
+            ]
+            # One input, or a list of them (e.g. sequences and future inputs).
+            signature = specs if len(specs) == 1 else [specs]
             function = tf.function(_Forward(model), input_signature=signature)
         else:
             function = model.predict_on_batch

@@ -344,6 +344,7 @@ def build_repeat_decoder(
     dropout: float = 0.0,
     window: int = 1,
     linear: bool = False,
+    n_covariates: int = 0,
     name: str = "decoder",
 ) -> keras.Model:
     """Unconditioned decoder: ``(batch, code)`` -> ``(batch, n_timesteps, n_outputs)``.
@@ -358,9 +359,19 @@ def build_repeat_decoder(
     Dense layer (``linear_output``) maps the code to every output step at once, and
     the recurrent part's head starts at zero, so the decoder starts as that
     linear map (give it PCA's decoding) and training adds the recurrent part.
+    With ``n_covariates``, a second input ``future_covariates``
+    ``(batch, n_timesteps, n_covariates)`` (values known for every output step)
+    is concatenated with the repeated code at each step.
     """
     codes = keras.Input(shape=(code_dim,), name="codes")
+    inputs = [codes]
     hidden = layers.RepeatVector(-(-n_timesteps // window), name="repeat")(codes)
+    if n_covariates:
+        covariates = keras.Input(
+            shape=(n_timesteps, n_covariates), name="future_covariates"
+        )
+        inputs.append(covariates)
+        hidden = layers.Concatenate(name="with_covariates")([hidden, covariates])
     outputs = _decode_steps(
         hidden,
         n_outputs,
@@ -377,7 +388,7 @@ def build_repeat_decoder(
         )(codes)
         steps = layers.Reshape((n_timesteps, n_outputs), name="linear_steps")(flat)
         outputs = layers.Add(name="output_sum")([steps, outputs])
-    return keras.Model(codes, outputs, name=name)
+    return keras.Model(inputs if n_covariates else codes, outputs, name=name)
 
 
 def _state_count(cell: str) -> int:

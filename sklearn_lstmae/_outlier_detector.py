@@ -292,7 +292,9 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         return super().score_samples(X)
 
     # -- the threshold ------------------------------------------------------------
-    def _after_training(self, batch, inputs, validation_split, *, new_network) -> None:
+    def _after_training(
+        self, batch, inputs, validation_split, *, new_network, **training
+    ) -> None:
         for name in ("code_mean_", "code_scale_", "reference_codes_"):
             vars(self).pop(name, None)  # of an earlier fit
         auto = self.contamination == "auto"
@@ -302,7 +304,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             # at least as well: a cautious threshold).
             rmse = np.sqrt(self._held_out_errors(batch, validation_split))
         super()._after_training(
-            batch, inputs, validation_split, new_network=new_network
+            batch, inputs, validation_split, new_network=new_network, **training
         )
         if self.anomaly_score == "neighbors":
             self._set_reference(batch)

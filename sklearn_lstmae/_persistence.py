@@ -38,14 +38,24 @@ _LEGACY_FITTED = {"_random_state", "_user_params"}
 _RENAMED = {"LSTMSequencePredictor": {"decoder": {"teacher_forcing": "conditional"}}}
 #: Parameters and fitted attributes added after the first release, with the
 #: values that give the behaviour of archives written before them (0.1: codes
-#: without pooled outputs, no downsampling; before 0.3: no linear path).
+#: without pooled outputs, no downsampling; before 0.3: no linear path, the
+#: level as given, no inputs of the output steps, no intervals). A callable
+#: gets the stored parameters.
 _ADDED = {
     "LSTMAutoencoderTransformer": {
         "pooling": None,
         "downsample": 1,
         "downsample_": 1,
         "linear_path": False,
-    }
+    },
+    "LSTMSequencePredictor": {
+        "level": None,
+        "level_": lambda params: params.get("level"),
+        "n_future_features_": 0,
+        "future_scaler_": None,
+        "calibration_residuals_": None,
+        "residual_scale_": None,
+    },
 }
 
 
@@ -322,7 +332,11 @@ def _rebuild_estimator(metadata: dict, where: str):
     params.update((key, _decode(value)) for key, value in stored_params.items())
     params = _current_params(cls, params, where)
     estimator = cls(**params)
-    fitted = {key: value for key, value in added.items() if key[-1] == "_"}
+    fitted = {
+        key: value(params) if callable(value) else value
+        for key, value in added.items()
+        if key[-1] == "_"
+    }
     fitted.update(
         (key, _decode(value))
         for key, value in stored_fitted.items()

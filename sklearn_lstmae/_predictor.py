@@ -1,6 +1,8 @@
 """LSTMSequencePredictor: sequences -> sequences (seq2seq regression, forecasting)."""
 
+import math
 import warnings
+from numbers import Real
 
 import keras
 import numpy as np
@@ -11,6 +13,7 @@ from sklearn.utils._param_validation import StrOptions
 from ._base import SequenceEstimator
 from ._data import (
     SequenceScaler,
+    choose_level,
     from_targets,
     last_steps,
     remove_level,
@@ -18,13 +21,18 @@ from ._data import (
     shift_right,
     to_targets,
 )
-from ._inference import inference_twin
+from ._inference import inference_twin, predict_in_chunks, row_chunks
 from ._networks import (
     build_conditional_decoder,
     build_repeat_decoder,
     conditional_inference,
     connect,
 )
+from ._training import training_rows
+
+#: Held-out windows whose residuals are kept for ``predict_interval`` (the
+#: latest ones): enough for any coverage, bounded memory and archive size.
+_MAX_CALIBRATION = 10_000
 
 
 class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
@@ -56,7 +64,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         .. deprecated:: 0.3
            ``"teacher_forcing"``, this decoder's name before 0.3, still works
            with a ``FutureWarning`` and will be removed in 0.5.
-    level : {None, "last", "log_last"}, default=None
+    level : {"auto", "last", "log_last"} or None, default="auto"
         Per-window level removal for series with a trend or changing level,
         applied before scaling and undone on predictions. ``"last"`` subtracts
         each window's last input value from its inputs and targets;
@@ -64,7 +72,16 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         for positive series whose seasonal swings grow with the level. Both need
         ``y`` to be the continuation of ``X`` (same features). None leaves values
         as they are: right for regression targets that are a different quantity.
+        ``"auto"`` chooses from the training windows (recorded in ``level_``):
+        None when ``y`` has other features than ``X``; the log scale for
+        strictly positive data whose changes grow with the level; then the
+        level is removed when the last input value predicts the targets better
+        than the mean of all inputs (a series that trends or wanders), and left
+        alone otherwise (a series varying around one mean).
         ``examples/plot_forecasting.py`` compares them on a trending series.
+
+        .. versionchanged:: 0.3
+           The default was None.
     %(shared_parameters)s
 
     Attributes
@@ -75,6 +92,22 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         Shape of one target sequence.
     target_layout_ : {"1d", "2d", "3d"}
         Layout of ``y`` in ``fit``, which ``predict`` returns.
+    level_ : {"last", "log_last"} or None
+        The level removal used (``level``, with ``"auto"`` resolved).
+    n_future_features_ : int
+        Per-step inputs of the output steps (``X_future``) the network takes;
+        0 when fitted without them.
+    future_scaler_ : SequenceScaler or None
+        Per-feature scaling of ``X_future``.
+    calibration_residuals_ : ndarray of shape (n_calibration, n_output_steps, \
+n_output_features) or None
+        Residuals of the windows held out of training (``validation_split``;
+        the last windows, at most 10,000), in the network's units (level
+        removed, scaled), behind ``predict_interval``. None without held-out
+        windows.
+    residual_scale_ : ndarray of shape (n_output_steps, n_output_features) or None
+        Root mean squared residual of each output step on the training
+        windows: ``predict_interval`` scales its width per step by it.
     %(shared_attributes)s
 
     Notes
@@ -112,14 +145,14 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
                 deprecated={"teacher_forcing"},
             ),
         ],
-        "level": [StrOptions({"last", "log_last"}), None],
+        "level": [StrOptions({"auto", "last", "log_last"}), None],
     }
 
     def __init__(
         self,
         decoder: str = "repeat",
         *,
-        level: str | None = None,
+        level: str | None = "auto",
         units=(64,),
         cell: str = "lstm",
         bidirectional: bool = False,
@@ -157,6 +190,10 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None: pass the target sequences (e.g. from make_windows)."
             )
+        self.level_ = self.level
+        if self.level == "auto":
+            targets, _ = to_targets(y, batch.n_samples)
+            self.level_ = choose_level(batch.values, batch.lengths, targets)
         if self.decoder == "teacher_forcing":
             warnings.warn(
                 "decoder='teacher_forcing' was renamed decoder='conditional' in "
@@ -169,14 +206,34 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
         """``load``'s checks of the fitted attributes set here (name -> test)."""
-        from ._persistence import MAX_WIDTH, is_int, scaler_ok
+        from ._persistence import MAX_WIDTH, is_int, scaler_ok, shaped_floats
 
+        outputs = (fitted.get("n_output_steps_"), fitted.get("n_output_features_"))
         return {
             "target_layout_": lambda v: v in ("1d", "2d", "3d"),
             "n_output_steps_": lambda v: is_int(v),
             "n_output_features_": lambda v: is_int(v, high=MAX_WIDTH),
             "target_scaler_": lambda v: scaler_ok(
                 v, fitted.get("n_output_features_"), params.get("scale")
+            ),
+            "level_": lambda v: (
+                v == params.get("level")
+                if params.get("level") != "auto"
+                else v in (None, "last", "log_last")
+            ),
+            "n_future_features_": lambda v: is_int(v, low=0, high=MAX_WIDTH),
+            "future_scaler_": lambda v: scaler_ok(
+                v,
+                fitted.get("n_future_features_"),
+                params.get("scale") and fitted.get("n_future_features_", 0) > 0,
+            ),
+            "calibration_residuals_": lambda v: (
+                v is None
+                or shaped_floats(v, (None, *outputs), max_rows=_MAX_CALIBRATION)
+            ),
+            "residual_scale_": lambda v: (
+                (v is None) == (fitted.get("calibration_residuals_") is None)
+                and (v is None or shaped_floats(v, outputs, positive=True))
             ),
         }
 
@@ -204,8 +261,18 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
                 units=units,
                 cell=self.cell,
                 dropout=self.dropout,
+                n_covariates=self.n_future_features_,
             )
-        model = connect(encoder, [decoder], name="seq2seq")
+        if self.n_future_features_:
+            sequences = keras.Input(encoder.input_shape[1:], name="sequences")
+            future = keras.Input(
+                (self.n_output_steps_, self.n_future_features_),
+                name="future_covariates",
+            )
+            outputs = decoder([encoder(sequences), future])
+            model = keras.Model([sequences, future], outputs, name="seq2seq")
+        else:
+            model = connect(encoder, [decoder], name="seq2seq")
         model.compile(**compile_kwargs)
         return model
 
@@ -227,13 +294,14 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
 
     # -- data ---------------------------------------------------------------
     def _level(self, batch):
-        """Each window's level, ``(n, n_features)``, or None without ``level``."""
-        if self.level is None:
+        """Each window's level, ``(n, n_features)``, or None without ``level_``."""
+        if self.level_ is None:
             return None
         level = last_steps(batch)
-        if self.level == "log_last" and not (np.nanmin(batch.values) > 0):
+        if self.level_ == "log_last" and not (np.nanmin(batch.values) > 0):
+            chosen = " (chosen by level='auto')" * (self.level == "auto")
             raise ValueError(
-                "level='log_last' works on the log scale and needs X > 0 "
+                f"level='log_last'{chosen} works on the log scale and needs X > 0 "
                 "everywhere; use level='last' for series that reach 0 or below."
             )
         return level
@@ -242,9 +310,56 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         level = self._level(batch)
         if level is None:
             return batch.values
-        return remove_level(batch.values, level, self.level == "log_last")
+        return remove_level(batch.values, level, self.level_ == "log_last")
 
-    def _training_data(self, batch, inputs, y, *, reset):
+    def _future_inputs(self, X_future, n_samples: int, *, reset: bool):
+        """``X_future`` checked and scaled, float32 ``(n, n_output_steps, C)``,
+        or None; ``reset`` (in ``fit``) records its width and scaling."""
+        name = type(self).__name__
+        if reset:
+            self.n_future_features_, self.future_scaler_ = 0, None
+            if X_future is None:
+                return None
+            if self._conditional():
+                raise ValueError(
+                    "X_future (inputs known for the output steps) is fed to the "
+                    "decoder='repeat' network; the conditional decoder does not "
+                    "take it yet. Use decoder='repeat'."
+                )
+        elif X_future is None:
+            if self.n_future_features_:
+                raise ValueError(
+                    f"{name} was fitted with X_future ({self.n_future_features_} "
+                    "inputs per output step): pass X_future for these sequences "
+                    "too."
+                )
+            return None
+        elif not self.n_future_features_:
+            raise ValueError(
+                f"{name} was fitted without X_future; refit with X_future to use "
+                "inputs known for the output steps."
+            )
+        future, _ = to_targets(X_future, n_samples, name="X_future")
+        if future.shape[1] != self.n_output_steps_:
+            raise ValueError(
+                f"X_future has {future.shape[1]} steps per sequence, but the "
+                f"forecasts have {self.n_output_steps_} (one row of inputs per "
+                "output step)."
+            )
+        if reset:
+            self.n_future_features_ = future.shape[2]
+            if self.scale:
+                self.future_scaler_ = SequenceScaler().fit(future)
+        elif future.shape[2] != self.n_future_features_:
+            raise ValueError(
+                f"X_future has {future.shape[2]} features per step, but {name} "
+                f"was fitted with {self.n_future_features_}."
+            )
+        if self.scale:
+            future = self.future_scaler_.transform(future)
+        return future.astype(np.float32)
+
+    def _training_data(self, batch, inputs, y, *, reset, future=None):
         targets, layout = to_targets(y, batch.n_samples)
         if reset:
             self.target_layout_ = layout
@@ -254,6 +369,7 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
                 f"y has sequences of shape {targets.shape[1:]}, but the model was "
                 f"fitted on ({self.n_output_steps_}, {self.n_output_features_})."
             )
+        future = self._future_inputs(future, batch.n_samples, reset=reset)
         level = self._level(batch)
         if level is not None:
             if self.n_output_features_ != batch.n_step_features:
@@ -263,9 +379,9 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
                     f"features per step as X; it has {self.n_output_features_}. "
                     "Use level=None for targets that are a different quantity."
                 )
-            if self.level == "log_last" and not (targets.min() > 0):
+            if self.level_ == "log_last" and not (targets.min() > 0):
                 raise ValueError("level='log_last' needs y > 0 everywhere.")
-            targets = remove_level(targets, level, self.level == "log_last")
+            targets = remove_level(targets, level, self.level_ == "log_last")
         if reset:
             self.target_scaler_ = SequenceScaler().fit(targets) if self.scale else None
         if self.scale:
@@ -273,16 +389,91 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         targets = targets.astype(np.float32)
         if self._conditional():
             return [inputs, shift_right(targets)], targets, None
+        if future is not None:
+            return [inputs, future], targets, None
         return inputs, targets, None
 
+    def _after_training(
+        self, batch, inputs, validation_split, *, new_network, network_inputs, targets
+    ):
+        """The residuals behind ``predict_interval``: of the held-out windows
+        (the last ones, never trained on) and, for their per-step scale, of
+        the windows trained on."""
+        self.calibration_residuals_ = self.residual_scale_ = None
+        split_at = training_rows(batch.n_samples, validation_split)
+        if not validation_split or split_at in (0, batch.n_samples):
+            return
+        future = None
+        if self.n_future_features_:
+            future = network_inputs[1]
+        residuals = targets - self._network_outputs(inputs, future)
+        scale = np.sqrt(np.mean(np.square(residuals[:split_at]), axis=0))
+        tiny = np.finfo(np.float32).eps
+        self.residual_scale_ = np.maximum(scale, tiny).astype(np.float32)
+        self.calibration_residuals_ = residuals[split_at:][-_MAX_CALIBRATION:]
+
     # -- public API ---------------------------------------------------------
-    def predict(self, X):
+    def fit(self, X, y, sample_weight=None, X_future=None, **kwargs):
+        """Train a new network to predict ``y`` from ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+(n_samples, n_columns), DataFrame, or list of array-like
+            Input sequences (see the class docstring for the forms).
+        y : array-like
+            Target sequences: ``(n_samples, n_output_steps, n_output_features)``,
+            ``(n_samples, n_output_steps)`` or ``(n_samples,)``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sequence weights in the loss. Zero-weight sequences are dropped.
+        X_future : array-like of shape (n_samples, n_output_steps, \
+n_future_features) or (n_samples, n_output_steps), default=None
+            Inputs known in advance for each output step (calendar, prices,
+            promotions), fed to the decoder next to the code
+            (``decoder="repeat"``). ``make_windows(..., covariates=...)``
+            cuts them. A model fitted with them needs them in ``predict``.
+        **kwargs : dict
+            Extra arguments for ``keras.Model.fit`` (prefer ``fit__`` parameters).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit_call(X, y, sample_weight, kwargs, X_future)
+
+    def partial_fit(self, X, y, sample_weight=None, X_future=None, **kwargs):
+        """Train for one more epoch, keeping the learned weights.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Input sequences, in any form accepted by ``fit``.
+        y : array-like
+            Target sequences.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sequence weights.
+        X_future : array-like, default=None
+            Inputs of the output steps, as in ``fit``.
+        **kwargs : dict
+            Extra arguments for ``keras.Model.fit``.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        return self._partial_fit_call(X, y, sample_weight, kwargs, X_future)
+
+    def predict(self, X, X_future=None):
         """Predict the output sequence of each input sequence.
 
         Parameters
         ----------
         X : array-like, DataFrame or list of array-like
             Input sequences in any form accepted by ``fit``.
+        X_future : array-like, default=None
+            Inputs of the output steps, for a model fitted with them.
 
         Returns
         -------
@@ -291,19 +482,105 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
             ``(n_samples,)``, ``(n_samples, n_output_steps)`` or
             ``(n_samples, n_output_steps, n_output_features)``.
         """
-        return self._as_fitted()._predict(X)
+        self = self._as_fitted()
+        batch, outputs = self._outputs(X, X_future)
+        return from_targets(self._target_units(outputs, batch), self.target_layout_)
 
-    def _predict(self, X):
+    def predict_interval(self, X, coverage=0.9, X_future=None):
+        """Prediction intervals: ranges that hold the truth with ``coverage``.
+
+        Split-conformal intervals (Papadopoulos et al. 2002; Lei et al. 2018):
+        the residuals of the windows held out of training (the last
+        ``validation_split`` of them, in time order when the windows are)
+        calibrate a half-width, in units of each output step's typical error
+        on the training windows, that covers ``coverage`` of them; it is
+        applied around the prediction before the level and scaling are undone,
+        so ``level="log_last"`` gives intervals that widen with the level. Fit
+        with ``validation_split > 0`` to get them.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or list of array-like
+            Input sequences.
+        coverage : float, default=0.9
+            Share of true values the intervals should hold, in (0, 1).
+        X_future : array-like, default=None
+            Inputs of the output steps, for a model fitted with them.
+
+        Returns
+        -------
+        lower, upper : ndarray, float64
+            Bounds in the layout and units of ``predict``.
+        """
+        self = self._as_fitted()
+        half_width = self._interval_half_width(coverage)
+        batch, outputs = self._outputs(X, X_future)
+        return tuple(
+            from_targets(self._target_units(bound, batch), self.target_layout_)
+            for bound in (outputs - half_width, outputs + half_width)
+        )
+
+    def _interval_half_width(self, coverage) -> np.ndarray:
+        """The conformal half-width ``(n_output_steps, n_output_features)`` in
+        the network's units for ``coverage``."""
+        if (
+            not isinstance(coverage, Real)
+            or isinstance(coverage, bool)
+            or not 0 < coverage < 1
+        ):
+            raise ValueError(
+                f"coverage must be a number in (0, 1), e.g. 0.9; got {coverage!r}."
+            )
+        if self.calibration_residuals_ is None:
+            raise ValueError(
+                "Prediction intervals are calibrated on windows held out of "
+                "training: fit with validation_split > 0 (e.g. 0.2: the last 20% "
+                "of the windows) to use predict_interval."
+            )
+        scores = np.sort(
+            np.abs(self.calibration_residuals_ / self.residual_scale_), axis=None
+        )
+        rank = math.ceil((scores.size + 1) * float(coverage))
+        if rank > scores.size:
+            raise ValueError(
+                f"{scores.size} held-out residuals support a coverage of at most "
+                f"{scores.size / (scores.size + 1):.3f}, not {coverage}: hold out "
+                "more windows (validation_split) or ask for a lower coverage."
+            )
+        return scores[rank - 1] * self.residual_scale_
+
+    def _outputs(self, X, X_future):
+        """The checked input batch and the network's outputs for it (in its
+        units: level removed, scaled)."""
         batch = self._check_sequences(X, reset=False)
-        outputs = self._run(self._inference_model(), batch)
+        future = self._future_inputs(X_future, batch.n_samples, reset=False)
+        return batch, self._network_outputs(batch, future)
+
+    def _network_outputs(self, inputs, future):
+        """The inference network on a batch (prepared chunk by chunk) or on
+        prepared model inputs, with the scaled ``future`` inputs or None."""
+        n_samples = len(inputs.values if hasattr(inputs, "values") else inputs)
+
+        def chunk(rows):
+            if hasattr(inputs, "values"):
+                prepared = self._model_inputs(inputs.take(rows))
+            else:
+                prepared = inputs[rows]
+            return prepared if future is None else [prepared, future[rows]]
+
+        model = self._inference_model()
+        return predict_in_chunks(model, (chunk(rows) for rows in row_chunks(n_samples)))
+
+    def _target_units(self, outputs, batch) -> np.ndarray:
+        """Network outputs ``(n, T_out, F_out)`` in ``y``'s units (float64)."""
         if self.scale:
             outputs = self.target_scaler_.inverse_transform(outputs)
         level = self._level(batch)
         if level is not None:
-            outputs = restore_level(outputs, level, self.level == "log_last")
-        return from_targets(outputs.astype(np.float64), self.target_layout_)
+            outputs = restore_level(outputs, level, self.level_ == "log_last")
+        return outputs.astype(np.float64)
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X, y, sample_weight=None, X_future=None):
         """R^2 of the predictions over all outputs (every step and feature).
 
         Parameters
@@ -314,13 +591,15 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
             True target sequences, in any layout ``fit`` accepts.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sequence weights.
+        X_future : array-like, default=None
+            Inputs of the output steps, for a model fitted with them.
 
         Returns
         -------
         score : float
             ``r2_score`` averaged uniformly over the flattened outputs.
         """
-        predictions = self.predict(X)
+        predictions = self.predict(X, X_future)
         truth, _ = to_targets(y, len(predictions))
         return float(
             r2_score(

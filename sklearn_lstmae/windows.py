@@ -1,11 +1,27 @@
-"""Sliding windows of long series: training pairs for forecasting, windows to
-fit a detector on, and window scores mapped back to time stamps."""
+"""Sliding windows of long series: training pairs for forecasting, forecasts
+past the trained horizon, rolling-origin backtests, windows to fit a detector
+on, and window scores mapped back to time stamps."""
+
+import math
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.utils import Bunch
+from sklearn.utils.validation import check_is_fitted
 
 from ._data import check_positive_int
 
-__all__ = ["last_window", "make_windows", "map_window_scores", "sliding_windows"]
+__all__ = [
+    "backtest",
+    "forecast",
+    "last_window",
+    "make_windows",
+    "map_window_scores",
+    "sliding_windows",
+]
+
+#: Sample paths behind the intervals of recursive forecasts (``forecast``).
+N_PATHS = 500
 
 
 def _as_series_list(series, name: str) -> tuple[list[np.ndarray], bool]:
@@ -27,11 +43,38 @@ def _as_series_list(series, name: str) -> tuple[list[np.ndarray], bool]:
     return arrays, univariate
 
 
-def make_windows(series, input_length: int, output_length: int, step: int = 1):
+def _covariate_list(covariates, n_series: int, lengths, what: str):
+    """Covariates given per series (one array, or a list for a list of
+    series) as 2D arrays, each as long as its series (``lengths``); and
+    whether they were 1D."""
+    if covariates is None:
+        return None, False
+    arrays, univariate = _as_series_list(covariates, "covariates")
+    if len(arrays) != n_series:
+        raise ValueError(
+            f"covariates has {len(arrays)} series, but there are {n_series} "
+            "series: give one covariate array per series."
+        )
+    for index, (array, length) in enumerate(zip(arrays, lengths, strict=True)):
+        if len(array) != length:
+            raise ValueError(
+                f"covariates {index} has {len(array)} steps, but {what} {index} "
+                f"needs {length} (one row per time step)."
+            )
+    return arrays, univariate
+
+
+def make_windows(
+    series, input_length: int, output_length: int, step: int = 1, covariates=None
+):
     """Cut series into (input window, following window) training pairs.
 
     Window ``i`` of a series ``s`` is ``X = s[i*step : i*step + input_length]``
-    and ``y`` the ``output_length`` values that follow it.
+    and ``y`` the ``output_length`` values that follow it. With
+    ``covariates`` (values known in advance, such as calendar features or
+    planned prices, one row per time step of the series), it also returns
+    their rows for the output steps of each window: the ``X_future`` of
+    :meth:`~sklearn_lstmae.LSTMSequencePredictor.fit`.
 
     Parameters
     ----------
@@ -43,6 +86,10 @@ def make_windows(series, input_length: int, output_length: int, step: int = 1):
         Steps to predict after each input window.
     step : int, default=1
         Distance between the starts of consecutive windows.
+    covariates : array-like of shape (T,) or (T, n_covariates), or list of them, \
+default=None
+        Inputs known in advance, aligned with ``series`` (a list for a list of
+        series).
 
     Returns
     -------
@@ -52,6 +99,10 @@ def make_windows(series, input_length: int, output_length: int, step: int = 1):
     y : ndarray
         ``(n_windows, output_length)`` for univariate series, else
         ``(n_windows, output_length, n_features)``.
+    X_future : ndarray
+        Only with ``covariates``: their values at the output steps,
+        ``(n_windows, output_length)`` for 1D covariates, else
+        ``(n_windows, output_length, n_covariates)``.
 
     Examples
     --------
@@ -64,26 +115,46 @@ def make_windows(series, input_length: int, output_length: int, step: int = 1):
     >>> y
     array([[3., 4.],
            [4., 5.]])
+    >>> X, y, X_future = make_windows(
+    ...     np.arange(6), input_length=3, output_length=2, covariates=np.arange(6) % 2
+    ... )
+    >>> X_future  # the covariate at the two output steps of each window
+    array([[1., 0.],
+           [0., 1.]])
     """
     input_length = check_positive_int(input_length, "input_length")
     output_length = check_positive_int(output_length, "output_length")
     step = check_positive_int(step, "step")
     arrays, univariate = _as_series_list(series, "series")
+    covariates, covariates_1d = _covariate_list(
+        covariates, len(arrays), [len(array) for array in arrays], "series"
+    )
     span = input_length + output_length
-    X, y = [], []
+    starts = []
     for index, array in enumerate(arrays):
         if len(array) < span:
             raise ValueError(
                 f"Series {index} has {len(array)} steps, fewer than one window of "
                 f"input_length + output_length = {span}."
             )
-        for start in range(0, len(array) - span + 1, step):
-            X.append(array[start : start + input_length])
-            y.append(array[start + input_length : start + span])
-    X, y = np.stack(X), np.stack(y)
+        starts.append(range(0, len(array) - span + 1, step))
+
+    def cut(values, offset, length):
+        return np.stack(
+            [
+                array[start + offset : start + offset + length]
+                for array, series_starts in zip(values, starts, strict=True)
+                for start in series_starts
+            ]
+        )
+
+    X, y = cut(arrays, 0, input_length), cut(arrays, input_length, output_length)
     if univariate:
-        return X[..., 0], y[..., 0]
-    return X, y
+        X, y = X[..., 0], y[..., 0]
+    if covariates is None:
+        return X, y
+    future = cut(covariates, input_length, output_length)
+    return X, y, future[..., 0] if covariates_1d else future
 
 
 def last_window(series, input_length: int):
@@ -122,6 +193,350 @@ def last_window(series, input_length: int):
             )
     X = np.stack([array[-input_length:] for array in arrays])
     return X[..., 0] if univariate else X
+
+
+def forecast(predictor, series, horizon: int, *, covariates=None, coverage=None):
+    """Forecast ``horizon`` steps after the end of each series, recursively.
+
+    The fitted predictor forecasts its ``n_output_steps_`` from the last
+    ``n_timesteps_`` values; for a longer ``horizon`` the forecasts are
+    appended to the series and fed back as inputs, block by block. The
+    predictor must have been fitted on windows of the series (``y``
+    continuing ``X``, as :func:`make_windows` cuts them).
+
+    Intervals (``coverage``): the first ``n_output_steps_`` steps get
+    :meth:`~sklearn_lstmae.LSTMSequencePredictor.predict_interval`'s
+    split-conformal intervals; later steps the quantiles of
+    :data:`N_PATHS` simulated paths, each block continued from its path with a
+    residual vector of a held-out window added (so the errors of fed-back
+    forecasts compound). The paths use a fixed seed: the same call gives the
+    same intervals.
+
+    Parameters
+    ----------
+    predictor : LSTMSequencePredictor
+        Fitted on forecasting windows (fit with ``validation_split > 0`` for
+        intervals).
+    series : array-like of shape (T,) or (T, n_features), or list of them
+        The histories to continue (at least ``n_timesteps_`` steps each).
+    horizon : int
+        Steps to forecast.
+    covariates : array-like of shape (horizon,) or (horizon, n_covariates), \
+or list of them, default=None
+        The inputs known in advance for the ``horizon`` forecast steps, for a
+        predictor fitted with ``X_future``.
+    coverage : float in (0, 1), default=None
+        Also return intervals meant to hold the truth with this probability.
+
+    Returns
+    -------
+    forecasts : ndarray
+        ``(horizon,)`` for a univariate series, ``(horizon, n_features)`` for a
+        multivariate one, with a leading ``n_series`` axis for a list.
+    lower, upper : ndarray
+        Only with ``coverage``: the interval bounds, shaped like ``forecasts``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lstmae import LSTMSequencePredictor
+    >>> from sklearn_lstmae.windows import forecast, make_windows
+    >>> series = np.sin(np.arange(200) / 4)
+    >>> X, y = make_windows(series, input_length=12, output_length=3)
+    >>> model = LSTMSequencePredictor(units=8, epochs=2, validation_split=0.2,
+    ...                               random_state=0).fit(X, y)
+    >>> forecast(model, series, horizon=7).shape
+    (7,)
+    >>> point, lower, upper = forecast(model, series, horizon=7, coverage=0.8)
+    >>> bool(np.all(lower <= upper))
+    True
+    """
+    check_is_fitted(predictor)
+    horizon = check_positive_int(horizon, "horizon")
+    single = not (
+        isinstance(series, list | tuple)
+        and len(series)
+        and np.ndim(series[0]) in (1, 2)
+    )
+    arrays, univariate = _as_series_list(series, "series")
+    history = _histories(predictor, arrays)
+    steps = predictor.n_output_steps_
+    n_blocks = math.ceil(horizon / steps)
+    future = _future_blocks(predictor, covariates, len(arrays), horizon, n_blocks)
+    point = _recursive(predictor, history, future, n_blocks)
+    outputs = [point]
+    if coverage is not None:
+        # The first block: predict_interval's conformal intervals.
+        half_width = predictor._interval_half_width(coverage)
+        batch, first = predictor._outputs(
+            _as_inputs(predictor, history),
+            None if future is None else future[:, :steps],
+        )
+        lower, upper = (
+            predictor._target_units(bound, batch)
+            for bound in (first - half_width, first + half_width)
+        )
+        if n_blocks > 1:
+            paths = _sample_paths(predictor, history, future, n_blocks)
+            tail = (1 - coverage) / 2
+            lower = np.concatenate(
+                [lower, np.quantile(paths, tail, axis=1, method="lower")[:, steps:]],
+                axis=1,
+            )
+            upper = np.concatenate(
+                [
+                    upper,
+                    np.quantile(paths, 1 - tail, axis=1, method="higher")[:, steps:],
+                ],
+                axis=1,
+            )
+        outputs += [lower, upper]
+    outputs = [values[:, :horizon] for values in outputs]
+    if univariate:
+        outputs = [values[..., 0] for values in outputs]
+    if single:
+        outputs = [values[0] for values in outputs]
+    return outputs[0] if coverage is None else tuple(outputs)
+
+
+def _histories(predictor, arrays) -> np.ndarray:
+    """The last ``n_timesteps_`` steps of every series, ``(n, L, F)``."""
+    length, width = predictor.n_timesteps_, predictor.n_step_features_
+    if predictor.n_output_features_ != width:
+        raise ValueError(
+            f"forecast feeds the forecasts back as inputs, so the predictor must "
+            f"forecast the {width} features it reads per step; it forecasts "
+            f"{predictor.n_output_features_}. Fit it on make_windows(series, ...)."
+        )
+    for index, array in enumerate(arrays):
+        if array.shape[1] != width:
+            raise ValueError(
+                f"Series {index} has {array.shape[1]} features per step, but the "
+                f"predictor was fitted with {width}."
+            )
+        if len(array) < length:
+            raise ValueError(
+                f"Series {index} has {len(array)} steps, fewer than the "
+                f"{length} the predictor reads (its input_length)."
+            )
+    return np.stack([array[-length:] for array in arrays])
+
+
+def _future_blocks(predictor, covariates, n_series, horizon, n_blocks):
+    """The covariates of the forecast steps, ``(n, n_blocks * steps, C)``
+    (the last block padded with its last row), or None."""
+    if covariates is None:
+        return None
+    arrays, _ = _as_series_list(covariates, "covariates")
+    if len(arrays) != n_series:
+        raise ValueError(
+            f"covariates has {len(arrays)} series, but there are {n_series} "
+            "series: give one covariate array per series."
+        )
+    for index, array in enumerate(arrays):
+        if len(array) != horizon:
+            raise ValueError(
+                f"covariates {index} has {len(array)} steps, but horizon={horizon} "
+                "needs one row per forecast step."
+            )
+    padded = n_blocks * predictor.n_output_steps_
+    return np.stack(
+        [
+            np.concatenate([array, np.repeat(array[-1:], padded - horizon, 0)])
+            for array in arrays
+        ]
+    )
+
+
+def _as_inputs(predictor, windows: np.ndarray) -> np.ndarray:
+    """``(n, L, F)`` windows in the layout the predictor was fitted on."""
+    if predictor.input_layout_ == "2d":
+        return windows.reshape(len(windows), -1)
+    return windows
+
+
+def _recursive(predictor, history, future, n_blocks) -> np.ndarray:
+    """Point forecasts ``(n, n_blocks * steps, F)``, each block fed back."""
+    steps, blocks = predictor.n_output_steps_, []
+    for block in range(n_blocks):
+        batch, outputs = predictor._outputs(
+            _as_inputs(predictor, history[:, -predictor.n_timesteps_ :]),
+            None if future is None else future[:, block * steps : (block + 1) * steps],
+        )
+        blocks.append(predictor._target_units(outputs, batch))
+        history = np.concatenate([history, blocks[-1]], axis=1)
+    return np.concatenate(blocks, axis=1)
+
+
+def _sample_paths(predictor, history, future, n_blocks) -> np.ndarray:
+    """``N_PATHS`` simulated continuations of each series, ``(n, N_PATHS,
+    n_blocks * steps, F)``: each block's forecast plus the residuals of a
+    random held-out window, fed back."""
+    residuals = predictor.calibration_residuals_
+    steps, n_series = predictor.n_output_steps_, len(history)
+    rng = np.random.default_rng(0)
+    paths = np.repeat(history, N_PATHS, axis=0)
+    if future is not None:
+        future = np.repeat(future, N_PATHS, axis=0)
+    blocks = []
+    for block in range(n_blocks):
+        batch, outputs = predictor._outputs(
+            _as_inputs(predictor, paths[:, -predictor.n_timesteps_ :]),
+            None if future is None else future[:, block * steps : (block + 1) * steps],
+        )
+        drawn = residuals[rng.integers(len(residuals), size=len(paths))]
+        blocks.append(predictor._target_units(outputs + drawn, batch))
+        paths = np.concatenate([paths, blocks[-1]], axis=1)
+    samples = np.concatenate(blocks, axis=1)
+    return samples.reshape(n_series, N_PATHS, *samples.shape[1:])
+
+
+def backtest(
+    estimator,
+    series,
+    input_length: int,
+    output_length: int,
+    *,
+    horizon=None,
+    n_cutoffs: int = 5,
+    step=None,
+    covariates=None,
+    coverage=None,
+):
+    """Rolling-origin evaluation: refit at several cut-offs, forecast what follows.
+
+    At each cut-off ``c`` a clone of ``estimator`` is fitted on the windows of
+    ``series[:c]`` only (:func:`make_windows`; scaling and level are learned
+    inside ``fit``, so nothing after ``c`` leaks in) and forecasts
+    ``series[c : c + horizon]`` with :func:`forecast`. The last cut-off leaves
+    ``horizon`` steps; the others are ``step`` apart before it. For a list of
+    series (one model for all), the cut-offs count from each series' end;
+    series too short to give a training window at a cut-off are still
+    forecast. This is how forecasters compare settings (darts'
+    ``historical_forecasts``, sktime's ``evaluate``); shuffled or k-fold
+    splits of the windows would train on the future.
+
+    Parameters
+    ----------
+    estimator : LSTMSequencePredictor
+        Unfitted or fitted: clones are fitted (with ``validation_split > 0``
+        for intervals).
+    series : array-like of shape (T,) or (T, n_features), or list of them
+        The whole history.
+    input_length, output_length : int
+        The windows to train on (as in :func:`make_windows`).
+    horizon : int, default=None
+        Steps forecast at each cut-off; ``output_length`` if None (longer
+        horizons are forecast recursively).
+    n_cutoffs : int, default=5
+        How many cut-offs.
+    step : int, default=None
+        Steps between consecutive cut-offs; ``horizon`` if None (forecast
+        periods that do not overlap).
+    covariates : array-like, or list of them, default=None
+        Inputs known in advance, one row per step of each series (as in
+        :func:`make_windows`).
+    coverage : float in (0, 1), default=None
+        Also return intervals with this coverage.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        ``cutoffs`` (``(n_cutoffs,)``, or ``(n_cutoffs, n_series)`` for a
+        list), ``forecasts`` and ``actual`` (``(n_cutoffs, horizon)`` for one
+        univariate series, with an ``n_series`` axis after the first for a
+        list and a trailing feature axis for multivariate series), ``mae``
+        (``(n_cutoffs,)``, mean absolute error per cut-off), and with
+        ``coverage`` ``lower`` and ``upper``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_lstmae import LSTMSequencePredictor
+    >>> from sklearn_lstmae.windows import backtest
+    >>> series = np.sin(np.arange(120) / 4)
+    >>> result = backtest(LSTMSequencePredictor(units=4, epochs=2, random_state=0),
+    ...                   series, input_length=12, output_length=3, n_cutoffs=2)
+    >>> result.cutoffs
+    array([114, 117])
+    >>> result.forecasts.shape, result.mae.shape
+    ((2, 3), (2,))
+    """
+    input_length = check_positive_int(input_length, "input_length")
+    output_length = check_positive_int(output_length, "output_length")
+    horizon = check_positive_int(
+        output_length if horizon is None else horizon, "horizon"
+    )
+    n_cutoffs = check_positive_int(n_cutoffs, "n_cutoffs")
+    step = check_positive_int(horizon if step is None else step, "step")
+    single = not (
+        isinstance(series, list | tuple)
+        and len(series)
+        and np.ndim(series[0]) in (1, 2)
+    )
+    arrays, univariate = _as_series_list(series, "series")
+    covariates, _ = _covariate_list(
+        covariates, len(arrays), [len(array) for array in arrays], "series"
+    )
+    back = horizon + step * np.arange(n_cutoffs - 1, -1, -1)
+    cutoffs = np.array([[len(array) - b for array in arrays] for b in back])
+    if cutoffs.min() < input_length:
+        index = int(np.argmin(cutoffs[0]))
+        raise ValueError(
+            f"Series {index} has {len(arrays[index])} steps: too few for "
+            f"{n_cutoffs} cut-offs {step} apart, each followed by horizon={horizon} "
+            f"steps and preceded by input_length={input_length}."
+        )
+    span = input_length + output_length
+    results = {"forecasts": [], "actual": [], "lower": [], "upper": []}
+    for cut in cutoffs:
+        history = [array[:c] for array, c in zip(arrays, cut, strict=True)]
+        trainable = [i for i, part in enumerate(history) if len(part) >= span]
+        if not trainable:
+            raise ValueError(
+                f"At cut-off {cut.tolist()}, no series has input_length + "
+                f"output_length = {span} steps to train on: use fewer cut-offs "
+                "or shorter windows."
+            )
+        windows = make_windows(
+            [history[i] for i in trainable],
+            input_length,
+            output_length,
+            covariates=None
+            if covariates is None
+            else [covariates[i][: cut[i]] for i in trainable],
+        )
+        model = clone(estimator)
+        if covariates is None:
+            model.fit(*windows)
+        else:
+            model.fit(windows[0], windows[1], X_future=windows[2])
+        future = None
+        if covariates is not None:
+            future = [
+                cov[c : c + horizon] for cov, c in zip(covariates, cut, strict=True)
+            ]
+        outputs = forecast(
+            model, history, horizon, covariates=future, coverage=coverage
+        )
+        outputs = outputs if coverage is not None else (outputs,)
+        for name, values in zip(("forecasts", "lower", "upper"), outputs, strict=False):
+            results[name].append(values)
+        results["actual"].append(
+            np.stack(
+                [array[c : c + horizon] for array, c in zip(arrays, cut, strict=True)]
+            )
+        )
+    # Stacked: (n_cutoffs, n_series, horizon, n_features); then the caller's layout.
+    result = Bunch(cutoffs=cutoffs[:, 0] if single else cutoffs)
+    for name, values in results.items():
+        if values:
+            values = np.stack(values)
+            values = values[..., 0] if univariate else values
+            result[name] = values[:, 0] if single else values
+    errors = np.abs(result.forecasts - result.actual)
+    result.mae = errors.reshape(n_cutoffs, -1).mean(axis=1)
+    return result
 
 
 def _check_series(series, name: str = "series", alternatives: str = "") -> np.ndarray:
