@@ -372,11 +372,16 @@ def restore_level(values: np.ndarray, level: np.ndarray, log: bool) -> np.ndarra
     return values + level[:, None, :]
 
 
-#: ``choose_level``: the slope of log(change) on log(level) from which changes
-#: count as proportional to the level (0: additive, 1: multiplicative), and
-#: the spread of levels (largest / smallest) below which the two cannot be
-#: told apart (and the log is harmless).
-_LOG_SLOPE, _LEVEL_SPREAD = 0.5, 1.5
+#: ``choose_level``: the slope of log(change) on log(level) below which
+#: changes count as additive rather than proportional to the level (0:
+#: additive, 1: multiplicative), and what it takes to trust that slope: this
+#: many windows, levels spread by this factor (largest / smallest).
+_LOG_SLOPE, _MIN_WINDOWS, _LEVEL_SPREAD = 0.5, 30, 1.5
+#: ``choose_level`` keeps the level when the mean of all inputs forecasts the
+#: targets with less than this share of the last value's squared error: for a
+#: stationary AR(1) series, 1 / (2 (1 - rho)), i.e. its autocorrelation rho at
+#: the horizon is below 1/3 (it returns to its mean within the horizon).
+_REVERTS = 0.75
 
 
 def choose_level(values: np.ndarray, lengths: np.ndarray, targets: np.ndarray):
@@ -386,14 +391,21 @@ def choose_level(values: np.ndarray, lengths: np.ndarray, targets: np.ndarray):
     ``(n, T_out, F_out)`` what follows them. The rule, in order:
 
     1. Targets of other features than the inputs are another quantity: None.
-    2. Strictly positive data whose changes grow with the level (the slope of
-       log mean |target - last input| on log last input over the windows is at
-       least 0.5, i.e. closer to multiplicative than to additive; or levels too
-       alike to tell) is handled on the log scale.
-    3. The level is removed (``"last"`` / ``"log_last"``) when the last input
-       value predicts the targets better than the mean of all inputs does (the
-       series wanders or trends); otherwise None (it varies around one mean,
-       and subtracting the last value would only add that value's noise).
+    2. Strictly positive data is handled on the log scale (changes relative
+       to the level, as DeepAR's per-window mean scaling), unless the windows
+       show additive changes: with at least 30 windows whose levels differ by
+       a factor of 1.5 or more, the slope of log mean |target - last input| on
+       log last input is below 0.5 (closer to additive than to proportional).
+    3. The level is kept (None) when the series returns to one mean within
+       the horizon: the mean of all inputs forecasts the targets with less
+       than 3/4 of the squared error of the last input value (for a stationary
+       AR(1) series: its autocorrelation at the horizon is below 1/3), so the
+       absolute level carries information. Otherwise (it trends or wanders)
+       the level is removed (``"last"`` / ``"log_last"``): forecasts then
+       never have to reach values outside the training range. The risks are
+       unequal, hence the margin: a level removed needlessly costs some
+       noise (the network still sees the whole window relative to its last
+       value), a trend left in makes the network extrapolate.
     """
     if targets.shape[2] != values.shape[2]:
         return None
@@ -406,20 +418,20 @@ def choose_level(values: np.ndarray, lengths: np.ndarray, targets: np.ndarray):
         values, targets, last = np.log(values), np.log(targets), np.log(last)
     persistence = np.mean((targets - last[:, None, :]) ** 2)
     overall = np.mean((targets - np.nanmean(values, axis=(0, 1))) ** 2)
-    if not persistence < overall:
+    if overall < _REVERTS * persistence:
         return None
     return "log_last" if log else "last"
 
 
 def _multiplicative(last: np.ndarray, targets: np.ndarray) -> bool:
-    """Whether each window's changes grow in proportion to its (positive)
-    level, in every feature."""
+    """Whether no feature's windows show changes that stay the same size
+    whatever the (positive) level."""
     changes = np.abs(targets - last[:, None, :]).mean(axis=1)
     for level, change in zip(last.T, changes.T, strict=True):
         keep = change > 0
         level, change = level[keep], change[keep]
-        if len(level) < 3 or level.max() < _LEVEL_SPREAD * level.min():
-            continue  # too few windows or levels too alike to tell
+        if len(level) < _MIN_WINDOWS or level.max() < _LEVEL_SPREAD * level.min():
+            continue  # too little evidence to overrule the log
         if np.polyfit(np.log(level), np.log(change), 1)[0] < _LOG_SLOPE:
             return False
     return True
