@@ -80,17 +80,35 @@ def test_round_trip_keeps_dataframe_names_and_variable_length(ragged, tmp_path):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"decoder": "conditional"}, {"level": "last", "units": (4, 3)}],
-    ids=["repeat", "conditional", "level_last_stacked"],
+    [
+        {},
+        {"decoder": "conditional"},
+        {"level": "last", "units": (4, 3)},
+        {"validation_split": 0.3, "covariates": True},
+    ],
+    ids=["repeat", "conditional", "level_last_stacked", "intervals_covariates"],
 )
 def test_predictor_round_trip_is_identical(sequences, tmp_path, params):
     series = sequences[0][:, :, 0]  # univariate 2D: (n, 8)
+    future = None
+    if params.pop("covariates", False):
+        future = np.random.RandomState(0).normal(size=(len(series), 2, 3))
     estimator = LSTMSequencePredictor(**{**TINY_PREDICTOR, "random_state": 0, **params})
-    estimator.fit(series[:, :6], series[:, 6:])
+    estimator.fit(series[:, :6], series[:, 6:], X_future=future)
     loaded = round_trip(estimator, tmp_path)
-    predictions = loaded.predict(series[:, :6])
-    np.testing.assert_array_equal(predictions, estimator.predict(series[:, :6]))
+    assert loaded.level_ == estimator.level_
+    predictions = loaded.predict(series[:, :6], X_future=future)
+    np.testing.assert_array_equal(
+        predictions, estimator.predict(series[:, :6], X_future=future)
+    )
     assert predictions.shape == (len(series), 2)
+    if params.get("validation_split"):
+        for ours, theirs in zip(
+            loaded.predict_interval(series[:, :6], 0.5, X_future=future),
+            estimator.predict_interval(series[:, :6], 0.5, X_future=future),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(ours, theirs)
 
 
 def test_round_trip_in_a_fresh_process(sequences, tmp_path):

@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_lstmae import LSTMSequencePredictor
+from sklearn_lstmae._data import choose_level
 from sklearn_lstmae.windows import last_window, make_windows
 
 from .conftest import TINY_PREDICTOR
@@ -189,3 +190,145 @@ def test_teacher_forcing_is_the_deprecated_name_of_conditional(windows):
         decoder="conditional", **TINY_PREDICTOR, random_state=0
     ).fit(X, y)
     np.testing.assert_array_equal(old.predict(X), new.predict(X))
+
+
+# -- level="auto" -----------------------------------------------------------------
+def _auto_level(series, input_length=12, output_length=6):
+    X, y = make_windows(series, input_length, output_length)
+    X, y = X[..., None], y[..., None]
+    return choose_level(X, np.full(len(X), input_length), y)
+
+
+def test_level_auto_rule():
+    rng = np.random.RandomState(0)
+    t = np.arange(200)
+    growth = 100 * np.exp(0.01 * t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
+    assert _auto_level(growth * np.exp(rng.normal(0, 0.02, t.size))) == "log_last"
+    # Positive, but changes of one size at every level (levels 10 to 210).
+    assert _auto_level(10 + t + rng.normal(0, 1, t.size)) == "last"
+    assert _auto_level(np.cumsum(rng.normal(size=300))) == "last"  # crosses 0
+    # Returns to its mean within the horizon: the absolute level matters.
+    assert _auto_level(5 + rng.normal(size=300)) is None
+    # y another quantity (other features than X): never removed.
+    X = rng.uniform(1, 2, size=(40, 6, 2))
+    assert choose_level(X, np.full(40, 6), X[:, -3:, :1]) is None
+
+
+def test_level_auto_is_recorded_and_used(windows):
+    X, _ = windows
+    X = np.abs(X) + 1.0
+    y = X[:, -3:, :] * 1.1
+    auto = tiny().fit(X, y)
+    assert auto.level == "auto" and auto.level_ == "log_last"
+    explicit = tiny(level="log_last").fit(X, y)
+    np.testing.assert_array_equal(auto.predict(X), explicit.predict(X))
+    assert tiny().fit(X, y[:, :, 0]).level_ is None  # y: another quantity
+    with pytest.raises(ValueError, match=r"chosen by level='auto'.*needs X > 0"):
+        auto.predict(X - 5.0)
+
+
+# -- inputs known for the output steps (X_future) ------------------------------
+@pytest.mark.slow
+def test_future_covariates_carry_what_the_history_cannot():
+    """Promotions drawn at random lift the series: no history predicts them,
+    so only a forecaster that reads X_future gets them right."""
+    rng = np.random.RandomState(0)
+    promotions = (rng.uniform(size=400) < 0.2).astype(float)
+    series = 10 + np.sin(2 * np.pi * np.arange(400) / 7) + 3 * promotions
+    series += rng.normal(0, 0.1, series.size)
+    X, y, future = make_windows(series[:300], 14, 7, covariates=promotions[:300])
+    X_test, y_test, future_test = make_windows(
+        series[286:], 14, 7, covariates=promotions[286:]
+    )
+    params = {"units": (16,), "epochs": 60, "random_state": 0}
+    blind = LSTMSequencePredictor(**params).fit(X, y)
+    informed = LSTMSequencePredictor(**params).fit(X, y, X_future=future)
+    blind_mae = np.abs(blind.predict(X_test) - y_test).mean()
+    informed_mae = np.abs(informed.predict(X_test, X_future=future_test) - y_test)
+    assert informed.n_future_features_ == 1
+    assert informed_mae.mean() < 0.5 * blind_mae, (informed_mae.mean(), blind_mae)
+
+
+def test_future_covariates_errors(windows):
+    X, y = windows
+    future = np.ones((len(X), 3, 2))
+    model = tiny().fit(X, y, X_future=future)
+    assert model.predict(X, X_future=future).shape == y.shape
+    assert model.predict(X, X_future=future[:, :, :1].repeat(2, 2)).shape == y.shape
+    with pytest.raises(ValueError, match="fitted with X_future"):
+        model.predict(X)
+    with pytest.raises(ValueError, match="X_future has 4 steps"):
+        model.predict(X, X_future=np.ones((len(X), 4, 2)))
+    with pytest.raises(ValueError, match="X_future has 1 features per step"):
+        model.predict(X, X_future=np.ones((len(X), 3, 1)))
+    with pytest.raises(ValueError, match="X has 24 sequences but X_future has 2"):
+        model.predict(X, X_future=future[:2])
+    with pytest.raises(ValueError, match="Input X_future contains NaN"):
+        model.predict(X, X_future=np.full_like(future, np.nan))
+    with pytest.raises(ValueError, match="fitted without X_future"):
+        tiny().fit(X, y).predict(X, X_future=future)
+    with pytest.raises(ValueError, match="X_future has 2 steps"):
+        tiny().fit(X, y, X_future=future[:, :2])
+    with pytest.raises(ValueError, match="decoder='repeat'"):
+        tiny(decoder="conditional").fit(X, y, X_future=future)
+    # A failed fit changes nothing.
+    before = model.predict(X, X_future=future)
+    with pytest.raises(ValueError):
+        model.fit(X, y, X_future=future[:, :2])
+    np.testing.assert_array_equal(model.predict(X, X_future=future), before)
+
+
+# -- prediction intervals --------------------------------------------------------
+def test_predict_interval_bounds_layout_and_errors(windows):
+    X, y = windows
+    model = tiny(validation_split=0.25).fit(X, y)
+    prediction = model.predict(X)
+    lower, upper = model.predict_interval(X, coverage=0.8)
+    assert lower.shape == upper.shape == y.shape
+    assert np.all(lower <= prediction) and np.all(prediction <= upper)
+    wide_lower, wide_upper = model.predict_interval(X, coverage=0.95)
+    assert np.all(wide_upper - wide_lower >= upper - lower)
+    assert model.calibration_residuals_.shape == (6, 3, 2)  # 25% of 24 windows
+    flat = tiny(validation_split=0.25).fit(X[:, :, 0], y[:, :, 0])
+    assert flat.predict_interval(X[:, :, 0])[0].shape == (len(X), 3)
+    for coverage in (0, 1, 1.5, -0.1, "0.9", True, None):
+        with pytest.raises(ValueError, match="coverage must be a number in"):
+            model.predict_interval(X, coverage=coverage)
+    with pytest.raises(ValueError, match="support a coverage of at most 0.973"):
+        model.predict_interval(X, coverage=0.99)  # 6 windows x 3 steps x 2
+    with pytest.raises(ValueError, match="fit with validation_split > 0"):
+        tiny().fit(X, y).predict_interval(X)
+
+
+def test_log_intervals_stay_positive_and_widen_with_the_level():
+    rng = np.random.RandomState(0)
+    t = np.arange(240)
+    series = 100 * np.exp(0.01 * t) * np.exp(rng.normal(0, 0.05, t.size))
+    X, y = make_windows(series, 12, 3)
+    model = tiny(validation_split=0.3).fit(X, y)
+    assert model.level_ == "log_last"
+    lower, upper = model.predict_interval(X, coverage=0.9)
+    assert np.all(lower > 0)
+    # A fixed width on the log scale: upper / lower is the same ratio for
+    # every window (per step), so the width grows with the level.
+    ratio = upper / lower
+    np.testing.assert_allclose(ratio, np.broadcast_to(ratio[0], ratio.shape), rtol=1e-4)
+    assert np.corrcoef((upper - lower)[:, 0], X[:, -1])[0, 1] > 0.9
+
+
+@pytest.mark.slow
+def test_predict_interval_coverage_holds_on_later_windows():
+    """Calibrated on held-out windows, the intervals hold about their
+    coverage on windows from later in the series (a wide band: the check is
+    for gross miscalibration, which training residuals would give)."""
+    rng = np.random.RandomState(0)
+    series = _seasonal_series(700, rng)
+    X, y = make_windows(series[:500], 24, 6)
+    X_later, y_later = make_windows(series[500:], 24, 6)
+    model = LSTMSequencePredictor(
+        units=(16,), epochs=30, validation_split=0.3, random_state=0
+    ).fit(X, y)
+    for coverage in (0.8, 0.95):
+        lower, upper = model.predict_interval(X_later, coverage=coverage)
+        covered = np.mean((lower <= y_later) & (y_later <= upper))
+        assert abs(covered - coverage) < 0.1, (coverage, covered)

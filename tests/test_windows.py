@@ -4,6 +4,8 @@ import numpy as np
 import pytest
 
 from sklearn_lstmae.windows import (
+    backtest,
+    forecast,
     last_window,
     make_windows,
     map_window_scores,
@@ -94,3 +96,164 @@ def test_a_known_anomaly_is_located_within_a_window_of_the_truth():
 def test_window_helpers_refuse_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# -- covariates, recursive forecasts, backtests -----------------------------------
+def test_make_windows_cuts_covariates_at_the_output_steps():
+    series = np.arange(10.0)
+    covariates = np.stack([np.arange(10.0), -np.arange(10.0)], axis=1)
+    X, y, future = make_windows(series, 4, 2, step=3, covariates=covariates)
+    assert future.shape == (len(X), 2, 2)
+    np.testing.assert_array_equal(future[:, :, 0], y)  # aligned with y's steps
+    _, _, future = make_windows(
+        [series, series[:7]], 4, 2, covariates=[series, series[:7]]
+    )
+    assert future.shape == (5 + 2, 2)
+    with pytest.raises(ValueError, match="covariates 0 has 9 steps"):
+        make_windows(series, 4, 2, covariates=series[:9])
+    with pytest.raises(ValueError, match="covariates has 1 series, but there are 2"):
+        make_windows([series, series], 4, 2, covariates=[series])
+
+
+@pytest.fixture(scope="module")
+def sine_model():
+    """A tiny predictor of 3 steps from 12, with held-out windows."""
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    series = np.sin(np.arange(150) / 4) + 2
+    X, y = make_windows(series, 12, 3)
+    model = LSTMSequencePredictor(
+        units=(4,), epochs=3, validation_split=0.3, random_state=0
+    ).fit(X, y)
+    return model, series
+
+
+def test_forecast_feeds_forecasts_back(sine_model):
+    model, series = sine_model
+    path = forecast(model, series, horizon=7)
+    assert path.shape == (7,)
+    np.testing.assert_array_equal(path[:3], model.predict(last_window(series, 12))[0])
+    extended = np.concatenate([series, path[:3]])
+    np.testing.assert_allclose(
+        path[3:6], model.predict(last_window(extended, 12))[0], rtol=1e-6
+    )
+    both = forecast(model, [series, series[:-5]], horizon=4)
+    assert both.shape == (2, 4)
+    np.testing.assert_array_equal(both[0], forecast(model, series, horizon=4))
+
+
+def test_forecast_intervals(sine_model):
+    model, series = sine_model
+    point, lower, upper = forecast(model, series, horizon=9, coverage=0.8)
+    assert point.shape == lower.shape == upper.shape == (9,)
+    first_lower, first_upper = model.predict_interval(last_window(series, 12), 0.8)
+    np.testing.assert_allclose(lower[:3], first_lower[0], rtol=1e-6)
+    np.testing.assert_allclose(upper[:3], first_upper[0], rtol=1e-6)
+    assert np.all(lower <= upper)
+    again = forecast(model, series, horizon=9, coverage=0.8)
+    np.testing.assert_array_equal(again[1], lower)  # fixed-seed paths
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"horizon": 0}, "horizon must be a positive integer"),
+        ({"horizon": 3, "coverage": 1.2}, "coverage must be a number"),
+        ({"horizon": 3, "covariates": np.ones(3)}, "fitted without X_future"),
+    ],
+)
+def test_forecast_errors(sine_model, kwargs, match):
+    model, series = sine_model
+    with pytest.raises(ValueError, match=match):
+        forecast(model, series, **kwargs)
+
+
+def test_forecast_refuses_what_it_cannot_feed_back(sine_model):
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    model, series = sine_model
+    with pytest.raises(ValueError, match="fewer than the 12"):
+        forecast(model, series[:5], horizon=3)
+    with pytest.raises(ValueError, match="2 features per step"):
+        forecast(model, np.ones((20, 2)), horizon=3)
+    other = LSTMSequencePredictor(units=(2,), epochs=1, random_state=0)
+    X = np.random.RandomState(0).normal(size=(20, 6, 2))
+    other.fit(X, X[:, :2, 0])  # forecasts 1 feature from 2
+    with pytest.raises(ValueError, match="forecasts back as inputs"):
+        forecast(other, np.ones((20, 2)), horizon=3)
+
+
+def test_forecast_with_covariates():
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    rng = np.random.RandomState(0)
+    series, covariates = rng.normal(size=60), rng.normal(size=(60, 2))
+    X, y, future = make_windows(series, 8, 2, covariates=covariates)
+    model = LSTMSequencePredictor(units=(2,), epochs=1, random_state=0)
+    model.fit(X, y, X_future=future)
+    ahead = rng.normal(size=(5, 2))
+    path = forecast(model, series, horizon=5, covariates=ahead)
+    assert path.shape == (5,)
+    np.testing.assert_array_equal(
+        path[:2],
+        model.predict(last_window(series, 8), X_future=ahead[None, :2])[0],
+    )
+    with pytest.raises(ValueError, match="covariates 0 has 4 steps, but horizon=5"):
+        forecast(model, series, horizon=5, covariates=ahead[:4])
+    with pytest.raises(ValueError, match="fitted with X_future"):
+        forecast(model, series, horizon=5)
+
+
+def test_backtest_cutoffs_and_no_look_ahead():
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    series = np.sin(np.arange(80) / 3) + 3
+    model = LSTMSequencePredictor(units=(2,), epochs=1, random_state=0)
+    result = backtest(model, series, 8, 2, horizon=4, n_cutoffs=3, step=5)
+    np.testing.assert_array_equal(result.cutoffs, [66, 71, 76])
+    assert result.forecasts.shape == result.actual.shape == (3, 4)
+    np.testing.assert_array_equal(result.actual[0], series[66:70])
+    np.testing.assert_allclose(
+        result.mae, np.abs(result.forecasts - result.actual).mean(axis=1)
+    )
+    # What follows a cut-off never reaches its model (nor its scaling).
+    changed = series.copy()
+    changed[76:] = 1e4
+    first = backtest(model, changed, 8, 2, horizon=4, n_cutoffs=3, step=5)
+    np.testing.assert_array_equal(first.forecasts[:2], result.forecasts[:2])
+    assert not hasattr(model, "model_")  # the estimator itself stays unfitted
+
+
+def test_backtest_many_series_covariates_and_intervals():
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    rng = np.random.RandomState(0)
+    series = [rng.normal(size=40) + 5, rng.normal(size=30) + 5]
+    covariates = [rng.normal(size=40), rng.normal(size=30)]
+    model = LSTMSequencePredictor(
+        units=(2,), epochs=1, validation_split=0.3, random_state=0
+    )
+    result = backtest(
+        model, series, 6, 2, n_cutoffs=2, covariates=covariates, coverage=0.5
+    )
+    np.testing.assert_array_equal(result.cutoffs, [[36, 26], [38, 28]])
+    for name in ("forecasts", "actual", "lower", "upper"):
+        assert result[name].shape == (2, 2, 2)
+    assert np.all(result.lower <= result.upper)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"n_cutoffs": 0}, "n_cutoffs must be a positive integer"),
+        ({"horizon": -1}, "horizon must be a positive integer"),
+        ({"n_cutoffs": 40}, "too few for 40 cut-offs"),
+        ({"covariates": np.ones(5)}, "covariates 0 has 5 steps"),
+    ],
+)
+def test_backtest_errors(kwargs, match):
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    model = LSTMSequencePredictor(units=(2,), epochs=1)
+    with pytest.raises(ValueError, match=match):
+        backtest(model, np.arange(50.0), 8, 2, **kwargs)
