@@ -24,14 +24,18 @@ __all__ = [
 N_PATHS = 500
 
 
-def _as_series_list(series, name: str) -> tuple[list[np.ndarray], bool]:
-    """One series or a list of them, as 2D ``(T, F)`` float arrays."""
-    is_list = (
+def _is_series_list(series) -> bool:
+    """Whether ``series`` is a list of series rather than one series."""
+    return (
         isinstance(series, list | tuple)
         and len(series) > 0
         and np.ndim(series[0]) in (1, 2)
     )
-    items = list(series) if is_list else [series]
+
+
+def _as_series_list(series, name: str) -> tuple[list[np.ndarray], bool]:
+    """One series or a list of them, as 2D ``(T, F)`` float arrays."""
+    items = list(series) if _is_series_list(series) else [series]
     arrays = [
         _check_series(item, f"{name} {index}", " or a list of them")
         for index, item in enumerate(items)
@@ -253,11 +257,7 @@ or list of them, default=None
     """
     check_is_fitted(predictor)
     horizon = check_positive_int(horizon, "horizon")
-    single = not (
-        isinstance(series, list | tuple)
-        and len(series)
-        and np.ndim(series[0]) in (1, 2)
-    )
+    single = not _is_series_list(series)
     arrays, univariate = _as_series_list(series, "series")
     history = _histories(predictor, arrays)
     steps = predictor.n_output_steps_
@@ -469,11 +469,7 @@ def backtest(
     )
     n_cutoffs = check_positive_int(n_cutoffs, "n_cutoffs")
     step = check_positive_int(horizon if step is None else step, "step")
-    single = not (
-        isinstance(series, list | tuple)
-        and len(series)
-        and np.ndim(series[0]) in (1, 2)
-    )
+    single = not _is_series_list(series)
     arrays, univariate = _as_series_list(series, "series")
     covariates, _ = _covariate_list(
         covariates, len(arrays), [len(array) for array in arrays], "series"

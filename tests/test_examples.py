@@ -49,13 +49,18 @@ def labelled(label, output):
 
 
 @pytest.mark.slow
-def test_forecasting_example_level_removal_beats_naive_and_plain(capsys):
+def test_forecasting_example_default_level_beats_naive_and_plain(capsys):
     output, _ = run_example("plot_forecasting.py", capsys)
     naive = float(re.search(r"Seasonal naive MAE: ([\d.]+)", output).group(1))
-    plain = float(re.search(r"level=None\s*: MAE ([\d.]+)", output).group(1))
-    log_last = float(re.search(r"level=log_last\s*: MAE ([\d.]+)", output).group(1))
-    assert log_last < 0.5 * naive, output
-    assert log_last < plain, output
+    plain = float(re.search(r"level=None .*: MAE ([\d.]+)", output).group(1))
+    auto = re.search(r"level=auto \(level_=(\w+)\s*\): MAE ([\d.]+)", output)
+    assert auto is not None and auto.group(1) == "log_last", output
+    assert float(auto.group(2)) < 0.5 * naive, output
+    assert float(auto.group(2)) < plain, output
+    # 12 test months: the share inside the 80% band is a rough check only.
+    inside = re.search(r"80% interval: mean width ([\d.]+), holds (\d+)%", output)
+    assert inside is not None and float(inside.group(1)) > 0, output
+    assert int(inside.group(2)) >= 50, output
 
 
 @pytest.mark.slow
