@@ -255,6 +255,7 @@ or list of them, default=None
     >>> bool(np.all(lower <= upper))
     True
     """
+    _check_predictor(predictor, "forecast")
     check_is_fitted(predictor)
     horizon = check_positive_int(horizon, "horizon")
     single = not _is_series_list(series)
@@ -297,6 +298,16 @@ or list of them, default=None
     if single:
         outputs = [values[0] for values in outputs]
     return outputs[0] if coverage is None else tuple(outputs)
+
+
+def _check_predictor(estimator, name: str) -> None:
+    from ._predictor import LSTMSequencePredictor
+
+    if not isinstance(estimator, LSTMSequencePredictor):
+        raise TypeError(
+            f"{name} takes an LSTMSequencePredictor (it forecasts windows of "
+            f"series); got {type(estimator).__name__}."
+        )
 
 
 def _histories(predictor, arrays) -> np.ndarray:
@@ -462,6 +473,7 @@ def backtest(
     >>> result.forecasts.shape, result.mae.shape
     ((2, 3), (2,))
     """
+    _check_predictor(estimator, "backtest")
     input_length = check_positive_int(input_length, "input_length")
     output_length = check_positive_int(output_length, "output_length")
     horizon = check_positive_int(

@@ -257,3 +257,12 @@ def test_backtest_errors(kwargs, match):
     model = LSTMSequencePredictor(units=(2,), epochs=1)
     with pytest.raises(ValueError, match=match):
         backtest(model, np.arange(50.0), 8, 2, **kwargs)
+
+
+def test_forecast_and_backtest_take_a_predictor():
+    from sklearn_lstmae import LSTMAutoencoderTransformer
+
+    with pytest.raises(TypeError, match="forecast takes an LSTMSequencePredictor"):
+        forecast(LSTMAutoencoderTransformer(), np.arange(30.0), 3)
+    with pytest.raises(TypeError, match="backtest takes an LSTMSequencePredictor"):
+        backtest(LSTMAutoencoderTransformer(), np.arange(30.0), 8, 2)
