@@ -69,7 +69,12 @@ def _covariate_list(covariates, n_series: int, lengths, what: str):
 
 
 def make_windows(
-    series, input_length: int, output_length: int, step: int = 1, covariates=None
+    series,
+    input_length: int,
+    output_length: int,
+    step: int = 1,
+    covariates=None,
+    order: str = "series",
 ):
     """Cut series into (input window, following window) training pairs.
 
@@ -94,6 +99,14 @@ def make_windows(
 default=None
         Inputs known in advance, aligned with ``series`` (a list for a list of
         series).
+    order : {"series", "time"}, default="series"
+        Order of the windows of a list of series: ``"series"``, series after
+        series, each in time order; ``"time"``, by how close each window ends
+        to the end of its series, the latest last (series aligned at their
+        ends; ties keep the series order). With ``"time"`` the last windows,
+        which ``validation_split`` holds out (for early stopping and for
+        ``predict_interval``'s calibration), are the latest of every series,
+        the closest to what is forecast. One series: the same either way.
 
     Returns
     -------
@@ -133,6 +146,8 @@ default=None
     covariates, covariates_1d = _covariate_list(
         covariates, len(arrays), [len(array) for array in arrays], "series"
     )
+    if order not in ("series", "time"):
+        raise ValueError(f"order must be 'series' or 'time', got {order!r}.")
     span = input_length + output_length
     starts = []
     for index, array in enumerate(arrays):
@@ -153,11 +168,21 @@ default=None
         )
 
     X, y = cut(arrays, 0, input_length), cut(arrays, input_length, output_length)
+    rows = slice(None)
+    if order == "time":  # steps after each window's end, most first
+        after = np.concatenate(
+            [
+                len(array) - span - np.asarray(series_starts)
+                for array, series_starts in zip(arrays, starts, strict=True)
+            ]
+        )
+        rows = np.argsort(-after, kind="stable")
+    X, y = X[rows], y[rows]
     if univariate:
         X, y = X[..., 0], y[..., 0]
     if covariates is None:
         return X, y
-    future = cut(covariates, input_length, output_length)
+    future = cut(covariates, input_length, output_length)[rows]
     return X, y, future[..., 0] if covariates_1d else future
 
 
@@ -417,8 +442,10 @@ def backtest(
     """Rolling-origin evaluation: refit at several cut-offs, forecast what follows.
 
     At each cut-off ``c`` a clone of ``estimator`` is fitted on the windows of
-    ``series[:c]`` only (:func:`make_windows`; scaling and level are learned
-    inside ``fit``, so nothing after ``c`` leaks in) and forecasts
+    ``series[:c]`` only (:func:`make_windows` with ``order="time"``, so that a
+    ``validation_split`` holds out the latest windows of every series; scaling
+    and level are learned inside ``fit``, so nothing after ``c`` leaks in) and
+    forecasts
     ``series[c : c + horizon]`` with :func:`forecast`. The last cut-off leaves
     ``horizon`` steps; the others are ``step`` apart before it. For a list of
     series (one model for all), the cut-offs count from each series' end;
@@ -510,6 +537,7 @@ def backtest(
             [history[i] for i in trainable],
             input_length,
             output_length,
+            order="time",
             covariates=None
             if covariates is None
             else [covariates[i][: cut[i]] for i in trainable],

@@ -28,6 +28,24 @@ def test_multivariate_and_list_of_series():
     np.testing.assert_array_equal(X[7], series[:3])  # second series restarts
 
 
+def test_time_order_puts_the_latest_windows_of_every_series_last():
+    long, short = np.arange(10.0), 100 + np.arange(6.0)
+    X, y = make_windows([long, short], 3, 1, order="time")
+    X_series, _ = make_windows([long, short], 3, 1)
+    assert sorted(map(tuple, X)) == sorted(map(tuple, X_series))
+    # The last window of each series comes last; ties keep the series order.
+    np.testing.assert_array_equal(y[-2:, 0], [9, 105])
+    np.testing.assert_array_equal(y[:4, 0], [3, 4, 5, 6])  # no peer in short
+    _, _, future = make_windows(
+        [long, short], 3, 1, covariates=[long, short], order="time"
+    )
+    np.testing.assert_array_equal(future, y)
+    single = make_windows(long, 3, 1, order="time")
+    np.testing.assert_array_equal(single[0], make_windows(long, 3, 1)[0])
+    with pytest.raises(ValueError, match="order must be 'series' or 'time'"):
+        make_windows(long, 3, 1, order="random")
+
+
 def test_last_window_forecasts_after_the_end():
     window = last_window(np.arange(10.0), input_length=3)
     np.testing.assert_array_equal(window, [[7, 8, 9]])
