@@ -236,7 +236,7 @@ def forecast(predictor, series, horizon: int, *, covariates=None, coverage=None)
     Intervals (``coverage``): the first ``n_output_steps_`` steps get
     :meth:`~sklearn_lstmae.LSTMSequencePredictor.predict_interval`'s
     split-conformal intervals; later steps the quantiles of
-    :data:`N_PATHS` simulated paths, each block continued from its path with a
+    ``N_PATHS`` (500) simulated paths, each block continued from its path with a
     residual vector of a held-out window added (so the errors of fed-back
     forecasts compound). The paths use a fixed seed: the same call gives the
     same intervals.
