@@ -510,15 +510,18 @@ class SequenceEstimator(BaseEstimator):
     def _unscale(self, values: np.ndarray) -> np.ndarray:
         return self.scaler_.inverse_transform(values) if self.scale else values
 
-    def _run(self, model: keras.Model, batch: SequenceBatch) -> np.ndarray:
+    def _run(self, model: keras.Model, batch: SequenceBatch, future=None) -> np.ndarray:
         """``model`` on the model inputs of ``batch``, prepared chunk by chunk
-        (scaled copies never exist for the whole input)."""
+        (scaled copies never exist for the whole input), next to the rows of
+        ``future`` (prepared inputs of the output steps) for a model that
+        takes them."""
+
+        def chunk(rows):
+            inputs = self._model_inputs(batch.take(rows))
+            return inputs if future is None else [inputs, future[rows]]
+
         return predict_in_chunks(
-            model,
-            (
-                self._model_inputs(batch.take(rows))
-                for rows in row_chunks(batch.n_samples)
-            ),
+            model, (chunk(rows) for rows in row_chunks(batch.n_samples))
         )
 
     # -- fitting ------------------------------------------------------------

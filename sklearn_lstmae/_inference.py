@@ -44,9 +44,14 @@ def predict_in_chunks(model: keras.Model, chunks: Iterable) -> np.ndarray:
     return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
 
 
-def in_chunks(array: np.ndarray):
-    """``array`` cut into chunks of :data:`CHUNK_ROWS` rows."""
-    return (array[rows] for rows in row_chunks(len(array)))
+def in_chunks(arrays):
+    """An array, or a list of arrays of the same rows (the inputs of a
+    multi-input model), cut into chunks of :data:`CHUNK_ROWS` rows."""
+    if isinstance(arrays, list):
+        return (
+            [array[rows] for array in arrays] for rows in row_chunks(len(arrays[0]))
+        )
+    return (arrays[rows] for rows in row_chunks(len(arrays)))
 
 
 class _Forward:

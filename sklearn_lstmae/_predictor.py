@@ -21,7 +21,7 @@ from ._data import (
     shift_right,
     to_targets,
 )
-from ._inference import inference_twin, predict_in_chunks, row_chunks
+from ._inference import in_chunks, inference_twin, predict_in_chunks
 from ._networks import (
     build_conditional_decoder,
     build_repeat_decoder,
@@ -74,10 +74,12 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         as they are: right for regression targets that are a different quantity.
         ``"auto"`` chooses from the training windows (recorded in ``level_``):
         None when ``y`` has other features than ``X``; the log scale for
-        strictly positive data whose changes grow with the level; then the
-        level is removed when the last input value predicts the targets better
-        than the mean of all inputs (a series that trends or wanders), and left
-        alone otherwise (a series varying around one mean).
+        strictly positive data, unless at least 30 windows show changes of one
+        size at every level; then the level is kept when the series returns to
+        its mean within the horizon (the mean of all inputs forecasts the
+        targets with less than 3/4 of the last value's squared error), and
+        removed otherwise (a series that trends or wanders). The user guide's
+        *Forecasting* page gives the reasons.
         ``examples/plot_forecasting.py`` compares them on a trending series.
 
         .. versionchanged:: 0.3
@@ -403,10 +405,12 @@ n_output_features) or None
         split_at = training_rows(batch.n_samples, validation_split)
         if not validation_split or split_at in (0, batch.n_samples):
             return
-        future = None
-        if self.n_future_features_:
-            future = network_inputs[1]
-        residuals = targets - self._network_outputs(inputs, future)
+        # The inference network's inputs: the sequences, and X_future where
+        # the network takes it (as in training; a conditional decoder's
+        # inference twin feeds itself).
+        prepared = network_inputs if self.n_future_features_ else inputs
+        outputs = predict_in_chunks(self._inference_model(), in_chunks(prepared))
+        residuals = targets - outputs
         scale = np.sqrt(np.mean(np.square(residuals[:split_at]), axis=0))
         tiny = np.finfo(np.float32).eps
         self.residual_scale_ = np.maximum(scale, tiny).astype(np.float32)
@@ -554,22 +558,7 @@ n_future_features) or (n_samples, n_output_steps), default=None
         units: level removed, scaled)."""
         batch = self._check_sequences(X, reset=False)
         future = self._future_inputs(X_future, batch.n_samples, reset=False)
-        return batch, self._network_outputs(batch, future)
-
-    def _network_outputs(self, inputs, future):
-        """The inference network on a batch (prepared chunk by chunk) or on
-        prepared model inputs, with the scaled ``future`` inputs or None."""
-        n_samples = len(inputs.values if hasattr(inputs, "values") else inputs)
-
-        def chunk(rows):
-            if hasattr(inputs, "values"):
-                prepared = self._model_inputs(inputs.take(rows))
-            else:
-                prepared = inputs[rows]
-            return prepared if future is None else [prepared, future[rows]]
-
-        model = self._inference_model()
-        return predict_in_chunks(model, (chunk(rows) for rows in row_chunks(n_samples)))
+        return batch, self._run(self._inference_model(), batch, future)
 
     def _target_units(self, outputs, batch) -> np.ndarray:
         """Network outputs ``(n, T_out, F_out)`` in ``y``'s units (float64)."""

@@ -47,25 +47,30 @@ def _as_series_list(series, name: str) -> tuple[list[np.ndarray], bool]:
     return arrays, univariate
 
 
-def _covariate_list(covariates, n_series: int, lengths, what: str):
+def _covariate_list(covariates, lengths, needs: str):
     """Covariates given per series (one array, or a list for a list of
-    series) as 2D arrays, each as long as its series (``lengths``); and
-    whether they were 1D."""
+    series) as 2D arrays, each of its ``lengths`` entry; and whether they
+    were 1D. ``needs`` says why, formatted with ``index`` and ``length``."""
     if covariates is None:
         return None, False
     arrays, univariate = _as_series_list(covariates, "covariates")
-    if len(arrays) != n_series:
+    if len(arrays) != len(lengths):
         raise ValueError(
-            f"covariates has {len(arrays)} series, but there are {n_series} "
+            f"covariates has {len(arrays)} series, but there are {len(lengths)} "
             "series: give one covariate array per series."
         )
     for index, (array, length) in enumerate(zip(arrays, lengths, strict=True)):
         if len(array) != length:
             raise ValueError(
-                f"covariates {index} has {len(array)} steps, but {what} {index} "
-                f"needs {length} (one row per time step)."
+                f"covariates {index} has {len(array)} steps, but "
+                + needs.format(index=index, length=length)
+                + "."
             )
     return arrays, univariate
+
+
+#: ``_covariate_list``'s reason for covariates along whole series.
+_ALONG_SERIES = "series {index} needs {length} (one row per time step)"
 
 
 def make_windows(
@@ -144,7 +149,7 @@ default=None
     step = check_positive_int(step, "step")
     arrays, univariate = _as_series_list(series, "series")
     covariates, covariates_1d = _covariate_list(
-        covariates, len(arrays), [len(array) for array in arrays], "series"
+        covariates, [len(array) for array in arrays], _ALONG_SERIES
     )
     if order not in ("series", "time"):
         raise ValueError(f"order must be 'series' or 'time', got {order!r}.")
@@ -361,20 +366,13 @@ def _histories(predictor, arrays) -> np.ndarray:
 def _future_blocks(predictor, covariates, n_series, horizon, n_blocks):
     """The covariates of the forecast steps, ``(n, n_blocks * steps, C)``
     (the last block padded with its last row), or None."""
-    if covariates is None:
+    arrays, _ = _covariate_list(
+        covariates,
+        [horizon] * n_series,
+        "horizon={length} needs one row per forecast step",
+    )
+    if arrays is None:
         return None
-    arrays, _ = _as_series_list(covariates, "covariates")
-    if len(arrays) != n_series:
-        raise ValueError(
-            f"covariates has {len(arrays)} series, but there are {n_series} "
-            "series: give one covariate array per series."
-        )
-    for index, array in enumerate(arrays):
-        if len(array) != horizon:
-            raise ValueError(
-                f"covariates {index} has {len(array)} steps, but horizon={horizon} "
-                "needs one row per forecast step."
-            )
     padded = n_blocks * predictor.n_output_steps_
     return np.stack(
         [
@@ -391,14 +389,17 @@ def _as_inputs(predictor, windows: np.ndarray) -> np.ndarray:
     return windows
 
 
-def _recursive(predictor, history, future, n_blocks) -> np.ndarray:
-    """Point forecasts ``(n, n_blocks * steps, F)``, each block fed back."""
+def _recursive(predictor, history, future, n_blocks, noise=None) -> np.ndarray:
+    """Forecasts ``(n, n_blocks * steps, F)``, each block fed back; ``noise(n)``
+    (``(n, steps, F)`` in the network's units) is added to every block."""
     steps, blocks = predictor.n_output_steps_, []
     for block in range(n_blocks):
         batch, outputs = predictor._outputs(
             _as_inputs(predictor, history[:, -predictor.n_timesteps_ :]),
             None if future is None else future[:, block * steps : (block + 1) * steps],
         )
+        if noise is not None:
+            outputs = outputs + noise(len(outputs))
         blocks.append(predictor._target_units(outputs, batch))
         history = np.concatenate([history, blocks[-1]], axis=1)
     return np.concatenate(blocks, axis=1)
@@ -409,22 +410,15 @@ def _sample_paths(predictor, history, future, n_blocks) -> np.ndarray:
     n_blocks * steps, F)``: each block's forecast plus the residuals of a
     random held-out window, fed back."""
     residuals = predictor.calibration_residuals_
-    steps, n_series = predictor.n_output_steps_, len(history)
     rng = np.random.default_rng(0)
-    paths = np.repeat(history, N_PATHS, axis=0)
-    if future is not None:
-        future = np.repeat(future, N_PATHS, axis=0)
-    blocks = []
-    for block in range(n_blocks):
-        batch, outputs = predictor._outputs(
-            _as_inputs(predictor, paths[:, -predictor.n_timesteps_ :]),
-            None if future is None else future[:, block * steps : (block + 1) * steps],
-        )
-        drawn = residuals[rng.integers(len(residuals), size=len(paths))]
-        blocks.append(predictor._target_units(outputs + drawn, batch))
-        paths = np.concatenate([paths, blocks[-1]], axis=1)
-    samples = np.concatenate(blocks, axis=1)
-    return samples.reshape(n_series, N_PATHS, *samples.shape[1:])
+    samples = _recursive(
+        predictor,
+        np.repeat(history, N_PATHS, axis=0),
+        None if future is None else np.repeat(future, N_PATHS, axis=0),
+        n_blocks,
+        noise=lambda n: residuals[rng.integers(len(residuals), size=n)],
+    )
+    return samples.reshape(len(history), N_PATHS, *samples.shape[1:])
 
 
 def backtest(
@@ -445,8 +439,8 @@ def backtest(
     ``series[:c]`` only (:func:`make_windows` with ``order="time"``, so that a
     ``validation_split`` holds out the latest windows of every series; scaling
     and level are learned inside ``fit``, so nothing after ``c`` leaks in) and
-    forecasts
-    ``series[c : c + horizon]`` with :func:`forecast`. The last cut-off leaves
+    forecasts ``series[c : c + horizon]`` with :func:`forecast`. The last
+    cut-off leaves
     ``horizon`` steps; the others are ``step`` apart before it. For a list of
     series (one model for all), the cut-offs count from each series' end;
     series too short to give a training window at a cut-off are still
@@ -511,7 +505,7 @@ def backtest(
     single = not _is_series_list(series)
     arrays, univariate = _as_series_list(series, "series")
     covariates, _ = _covariate_list(
-        covariates, len(arrays), [len(array) for array in arrays], "series"
+        covariates, [len(array) for array in arrays], _ALONG_SERIES
     )
     back = horizon + step * np.arange(n_cutoffs - 1, -1, -1)
     cutoffs = np.array([[len(array) - b for array in arrays] for b in back])
@@ -542,11 +536,8 @@ def backtest(
             if covariates is None
             else [covariates[i][: cut[i]] for i in trainable],
         )
-        model = clone(estimator)
-        if covariates is None:
-            model.fit(*windows)
-        else:
-            model.fit(windows[0], windows[1], X_future=windows[2])
+        X, y, *X_future = windows  # X_future only with covariates
+        model = clone(estimator).fit(X, y, X_future=X_future[0] if X_future else None)
         future = None
         if covariates is not None:
             future = [
