@@ -259,3 +259,120 @@ def test_python_fed_steps_train_like_keras_fit(monkeypatch, ragged, params, empt
                 fast.history_[key], default.history_[key], rtol=1e-4
             )
     np.testing.assert_allclose(fast.transform(X), default.transform(X), atol=1e-5)
+
+
+def _order_recorder(n_samples):
+    """A Keras model whose training step reports the order of the rows it got
+    (``order``: sum of row id x position) and a loss, and trains nothing."""
+    import keras
+    from keras import ops
+
+    class Recorder(keras.Model):
+        def train_step(self, data):
+            x = data[0]
+            ids = x[:, 0]
+            positions = ops.cast(ops.arange(ops.shape(ids)[0]), ids.dtype)
+            return {"loss": ops.mean(x), "order": ops.sum(ids * (positions + 1))}
+
+    inputs = keras.Input((1,))
+    model = Recorder(inputs, keras.layers.Dense(1)(inputs))
+    model.compile("sgd", "mse")
+    return model
+
+
+class _Orders:
+    def __init__(self):
+        import keras
+
+        class Callback(keras.callbacks.Callback):
+            def on_train_batch_end(inner, batch, logs=None):
+                self.values.append(float(logs["order"]))
+
+        self.values = []
+        self.callback = Callback()
+
+
+def test_seeded_fits_shuffle_every_epoch_anew():
+    # One pipeline per fit: each epoch draws its own order (Keras' new iterator
+    # per epoch restarted the seeded shuffle: every epoch saw the first
+    # epoch's order), and the same seed gives the same orders.
+    from sklearn_lstmae._seeding import seeded
+    from sklearn_lstmae._training import fit_resident
+
+    x = np.arange(20, dtype=np.float32)[:, None]
+
+    def orders(seed):
+        recorded = _Orders()
+        with seeded(seed):
+            fit_resident(
+                _order_recorder(20),
+                x,
+                x,
+                [recorded.callback],
+                {"batch_size": 20, "epochs": 6, "verbose": 0, "shuffle": True},
+            )
+        return recorded.values
+
+    first = orders(0)
+    assert len(set(first)) == 6
+    assert orders(0) == first
+    assert orders(1) != first
+
+
+@pytest.mark.parametrize("validation_split", [0.0, 0.25])
+def test_resident_pipelines_train_like_keras_fit(validation_split):
+    # Without shuffling, fit_resident runs Keras' steps on Keras' batches (the
+    # last partial one included) and holds out the same rows: the same
+    # weights and the same losses as plain fit, validation loss included.
+    import keras
+
+    from sklearn_lstmae._training import fit_resident
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(45, 6, 2)).astype(np.float32)
+    weights = rng.uniform(0.5, 2.0, 45).astype(np.float32)
+
+    def model():
+        keras.utils.set_random_seed(0)
+        net = keras.Sequential(
+            [keras.Input((6, 2)), keras.layers.LSTM(4), keras.layers.Dense(12)]
+        )
+        net.compile("adam", "mse")
+        return net
+
+    y = x.reshape(45, 12)
+    arguments = {
+        "batch_size": 8,
+        "epochs": 3,
+        "verbose": 0,
+        "shuffle": False,
+        "validation_split": validation_split,
+        "sample_weight": weights,
+    }
+    plain, resident = model(), model()
+    expected = plain.fit(x, y, **arguments).history
+    history = fit_resident(resident, x, y, [], arguments).history
+    assert history.keys() == expected.keys()
+    for key in expected:
+        np.testing.assert_allclose(history[key], expected[key], rtol=1e-6)
+    for got, want in zip(resident.get_weights(), plain.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+
+
+def test_resident_pipelines_leave_other_arguments_to_keras():
+    # An argument the pipelines do not carry (class_weight, validation_data,
+    # ...) goes to plain fit unchanged.
+    from sklearn_lstmae._training import fit_resident
+
+    x = np.arange(8, dtype=np.float32)[:, None]
+    model = _order_recorder(8)
+    recorded = _Orders()
+    history = fit_resident(
+        model,
+        x,
+        x,
+        [recorded.callback],
+        {"batch_size": 4, "epochs": 1, "verbose": 0, "validation_data": (x, x)},
+    )
+    assert "val_loss" in history.history
+    assert len(recorded.values) == 2
