@@ -1,5 +1,12 @@
 """Shared pieces of the benchmark scripts: workloads, the hand-written reference
-model, timing and the RESULTS.md writer. Not part of the package."""
+model, timing, the RESULTS.md writer and smoke mode. Not part of the package.
+
+Every script takes ``--smoke``: the same code path at tiny sizes (seconds to a
+minute on 2 cores), its table printed, RESULTS.md left alone (``set_smoke``
+turns ``write_section`` into a message). ``python benchmarks/run_all.py
+--smoke`` runs them all, so that a change of the package's defaults that breaks
+a script shows at once.
+"""
 
 import json
 import os
@@ -16,6 +23,26 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+
+#: The ``--smoke`` flag's help, the same in every script.
+SMOKE_HELP = (
+    "the same code path at tiny sizes (seconds to a minute): prints the table, "
+    "does not write RESULTS.md"
+)
+_smoke = False
+
+
+def set_smoke(on: bool) -> bool:
+    """Turn smoke mode on or off (from a script's ``--smoke`` flag); returns it."""
+    global _smoke
+    _smoke = bool(on)
+    return _smoke
+
+
+def smoke_mode() -> bool:
+    """Whether this process runs a smoke run: ``write_section`` writes nothing."""
+    return _smoke
+
 
 #: The workloads of issue 5: (n_sequences, n_timesteps, n_features).
 WORKLOADS = {"W1": (2000, 30, 3), "W2": (1000, 200, 1)}
@@ -90,11 +117,18 @@ def pca_errors(train, test, k):
 
 
 def run_child(script: str, *args: str):
-    """Run ``python script *args`` in a fresh process; the JSON on its last line."""
-    output = subprocess.run(
-        [sys.executable, script, *args], check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    """Run ``python script *args`` in a fresh process; the JSON on its last line.
+
+    In smoke mode the child gets ``--smoke`` too. A failing child's error output
+    is shown before the error is raised (it is captured otherwise)."""
+    command = [sys.executable, script, *args, *(["--smoke"] * _smoke)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode:
+        sys.stderr.write(result.stderr[-20_000:])
+        raise subprocess.CalledProcessError(
+            result.returncode, command, result.stdout, result.stderr
+        )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def median(values):
@@ -152,7 +186,11 @@ def table(header, rows) -> str:
 
 
 def write_section(name: str, title: str, body: str, command: str) -> None:
-    """Replace (or append) one benchmark's section of RESULTS.md."""
+    """Replace (or append) one benchmark's section of RESULTS.md; in smoke mode,
+    only say that it was not written."""
+    if _smoke:
+        print(f"\n[smoke: RESULTS.md not written ({name})]")
+        return
     text = RESULTS.read_text() if RESULTS.exists() else _HEADER
     section = (
         f"<!-- begin {name} -->\n## {title}\n\n"

@@ -18,13 +18,23 @@ detectors that run here and a windowed IsolationForest (PyOD's
 
     pip install -e ".[bench]"   # aeon: for this script only
     python benchmarks/anomaly.py
+    python benchmarks/anomaly.py --smoke   # GunPoint, 1 seed, 2 epochs
 """
 
 import argparse
 import warnings
 
 import numpy as np
-from _common import Stopwatch, load, pca_errors, table, write_section
+from _common import (
+    SMOKE_HELP,
+    Stopwatch,
+    load,
+    pca_errors,
+    set_smoke,
+    smoke_mode,
+    table,
+    write_section,
+)
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -38,10 +48,20 @@ SCORES = ("neighbors", "reconstruction")
 DATASETS = ("GunPoint", "BasicMotions", "ArrowHead", "OSULeaf", "ACSF1")
 #: KDD-TSAD_135: the competition's training part, and the window length.
 KDD_TRAIN, WINDOW = 1200, 64
+#: Smoke mode (``--smoke``): one seed, one dataset, our networks trained for 2
+#: epochs.
+SMOKE_DATASETS, SMOKE_EPOCHS = ("GunPoint",), 2
 
 
 def flat(X):
     return X.reshape(len(X), -1)
+
+
+def ours(estimator, **params):
+    """Our ``estimator`` class with ``params`` (2 epochs in smoke mode)."""
+    if smoke_mode():
+        params = {"epochs": SMOKE_EPOCHS, **params}
+    return estimator(**params)
 
 
 def _precision_recall(flagged, truth):
@@ -68,8 +88,10 @@ def one_class_rows(name, seeds):
             record("IsolationForest, raw", truth, -forest.score_samples(flat(X_test)))
             for score in SCORES:
                 with Stopwatch() as watch:
-                    detector = LSTMAutoencoderOutlierDetector(
-                        anomaly_score=score, random_state=seed
+                    detector = ours(
+                        LSTMAutoencoderOutlierDetector,
+                        anomaly_score=score,
+                        random_state=seed,
                     ).fit(normal)
                 seconds.append(watch.seconds)
                 record(f"ours, {score}", truth, -detector.score_samples(X_test))
@@ -78,7 +100,7 @@ def one_class_rows(name, seeds):
                 detection.setdefault(score, []).append(
                     (precision, recall, flagged[~truth].mean())
                 )
-            codes = LSTMAutoencoderTransformer(random_state=seed).fit(normal)
+            codes = ours(LSTMAutoencoderTransformer, random_state=seed).fit(normal)
             forest = IsolationForest(random_state=seed).fit(codes.transform(normal))
             record(
                 "IsolationForest, our codes",
@@ -147,8 +169,10 @@ def kdd_rows(seeds, window):
     for score in SCORES:
         for seed in seeds:
             with Stopwatch() as watch:
-                detector = LSTMAutoencoderOutlierDetector(
-                    anomaly_score=score, random_state=seed
+                detector = ours(
+                    LSTMAutoencoderOutlierDetector,
+                    anomaly_score=score,
+                    random_state=seed,
                 )
                 detector.fit(windows)
             for aggregate in ("mean", "max"):
@@ -214,7 +238,10 @@ def main():
     parser.add_argument("--seeds", type=int, default=len(SEEDS))
     parser.add_argument("--datasets", nargs="*", default=None)
     parser.add_argument("--window", type=int, default=WINDOW)
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
+    if set_smoke(args.smoke):
+        args.seeds, args.datasets = 1, args.datasets or list(SMOKE_DATASETS)
     seeds = SEEDS[: args.seeds]
     auc_rows, detection_rows = [], []
     for name in args.datasets or DATASETS:

@@ -4,13 +4,14 @@ Each import runs in a fresh interpreter; rounds interleave the modules and the
 median is reported, with ratios to ``import keras`` (TensorFlow backend).
 
     python benchmarks/bench_import.py
+    python benchmarks/bench_import.py --smoke   # 1 round, 2 modules
 """
 
 import argparse
 import subprocess
 import sys
 
-from _common import median, table, write_section
+from _common import SMOKE_HELP, median, set_smoke, table, write_section
 
 MODULES = [
     "numpy",
@@ -20,6 +21,8 @@ MODULES = [
     "scikeras.wrappers",
     "sklearn_lstmae",
 ]
+#: Smoke mode (``--smoke``): the package and the reference of the ratios.
+SMOKE_MODULES = ["keras", "sklearn_lstmae"]
 
 _TIMER = (
     "import time, importlib; start = time.perf_counter(); "
@@ -31,7 +34,7 @@ def import_seconds(module: str) -> float:
     output = subprocess.run(
         [sys.executable, "-c", _TIMER.format(module=module)],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # errors show on stderr
         text=True,
     ).stdout
     return float(output.strip().splitlines()[-1])
@@ -40,10 +43,14 @@ def import_seconds(module: str) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
-    times = {module: [] for module in MODULES}
+    modules = MODULES
+    if set_smoke(args.smoke):
+        args.rounds, modules = 1, SMOKE_MODULES
+    times = {module: [] for module in modules}
     for _ in range(args.rounds):
-        for module in MODULES:
+        for module in modules:
             times[module].append(import_seconds(module))
     medians = {module: median(values) for module, values in times.items()}
     rows = [

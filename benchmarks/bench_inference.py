@@ -1,8 +1,10 @@
 """Inference speed: ``transform``/``predict`` vs ``Model.predict`` on the same model.
 
-A transformer (64 LSTM units, 16-dimensional codes) and a predictor are fitted
-for one epoch on W1-shaped data (30 steps x 3 features). Then, interleaved and
-repeated (median):
+A transformer and a predictor with the package's defaults (64 LSTM units; the
+transformer's codes are its ``encoding_dim=16`` bottleneck followed by the mean
+and max of the 64 encoder outputs, 144 values, the width read from the fitted
+transformer) are fitted for one epoch on W1-shaped data (30 steps x 3
+features). Then, interleaved and repeated (median):
 
 - latency of one sequence: ``transform(x)`` vs ``encoder_.predict(x)``, and
   ``predict(x)`` vs ``model_.predict(x)``;
@@ -10,10 +12,12 @@ repeated (median):
 - 1,000,000 sequences through ``transform``, in a fresh process each (ours, then
   ``Model.predict``): time and peak resident memory (the input itself is 343 MB).
 
-``Model.predict`` is given inputs already scaled: it does less work than our
-methods, which also check and scale their input.
+``Model.predict`` is given the network's inputs already prepared (scaled; for
+the predictor also its per-window level removed, ``level_``): it does less
+work than our methods, which also check and prepare their input.
 
     python benchmarks/bench_inference.py
+    python benchmarks/bench_inference.py --smoke   # 2,000 for 1M, no RESULTS.md
 """
 
 import argparse
@@ -21,15 +25,32 @@ import json
 import threading
 import time
 
-from _common import Stopwatch, make_data, median, run_child, table, write_section
+from _common import (
+    SMOKE_HELP,
+    Stopwatch,
+    make_data,
+    median,
+    run_child,
+    set_smoke,
+    smoke_mode,
+    table,
+    write_section,
+)
 
 from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor
 
 N_TIMESTEPS, N_FEATURES = 30, 3
+#: Sequences to fit on, of the throughput run and of the fresh-process run.
+SIZES = {"fit": 2000, "many": 10_000, "million": 1_000_000}
+SMOKE_SIZES = {"fit": 200, "many": 500, "million": 2_000}
+
+
+def sizes():
+    return SMOKE_SIZES if smoke_mode() else SIZES
 
 
 def fitted():
-    X = make_data(2000, N_TIMESTEPS, N_FEATURES)
+    X = make_data(sizes()["fit"], N_TIMESTEPS, N_FEATURES)
     transformer = LSTMAutoencoderTransformer(
         units=(64,), epochs=1, batch_size=64, random_state=0
     ).fit(X)
@@ -39,10 +60,21 @@ def fitted():
     return transformer, predictor
 
 
+def network_inputs(estimator, X):
+    """What ``estimator``'s network sees for ``X``: checked, prepared (for the
+    predictor its level removed) and scaled, as its methods feed it."""
+    return estimator._model_inputs(estimator._check_sequences(X, reset=False))
+
+
+def code_width(transformer):
+    """Values per code, as ``transform`` returns them."""
+    return len(transformer.get_feature_names_out())
+
+
 def pairs(transformer, predictor, X):
-    """(ours, Keras) callables per task, Keras fed pre-scaled inputs."""
-    scaled = transformer.scaler_.transform(X)
-    scaled_past = predictor.scaler_.transform(X[:, :20])
+    """(ours, Keras) callables per task, Keras fed the prepared inputs."""
+    scaled = network_inputs(transformer, X)
+    scaled_past = network_inputs(predictor, X[:, :20])
     return {
         "transform": (
             lambda: transformer.transform(X),
@@ -93,13 +125,16 @@ class PeakRSS:
 
 
 def one_million(which):
-    """Child process: time and peak RSS of 1M sequences through one path."""
+    """Child process: time and peak RSS of 1M sequences (2,000 in smoke mode)
+    through one path."""
     import psutil
 
     transformer, _ = fitted()
-    X = make_data(1_000_000, N_TIMESTEPS, N_FEATURES, seed=1)
+    X = make_data(sizes()["million"], N_TIMESTEPS, N_FEATURES, seed=1)
     before = psutil.Process().memory_info().rss
     if which == "keras":
+        # What a Keras user runs: scale, then predict (for the transformer's
+        # fixed-length input, exactly the network's input).
         function = lambda: transformer.encoder_.predict(  # noqa: E731
             transformer.scaler_.transform(X), batch_size=4096, verbose=0
         )
@@ -110,7 +145,8 @@ def one_million(which):
         start = time.perf_counter()
         codes = function()
         seconds = time.perf_counter() - start
-    assert codes.shape == (1_000_000, 16)
+    width = code_width(transformer)
+    assert codes.shape == (len(X), width), (codes.shape, width)
     print(
         json.dumps(
             {
@@ -118,6 +154,8 @@ def one_million(which):
                 "peak": peak.peak,
                 "before": before,
                 "input": X.nbytes,
+                "n_samples": len(X),
+                "width": width,
             }
         )
     )
@@ -127,15 +165,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--one-million", choices=["ours", "keras"])
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
+    if set_smoke(args.smoke):
+        args.repeats = 3
     if args.one_million:
         one_million(args.one_million)
         return
     transformer, predictor = fitted()
+    many = sizes()["many"]
     rows = []
     for label, n_samples, repeats in [
         ("1 sequence", 1, args.repeats),
-        ("10,000 sequences", 10_000, max(3, args.repeats // 6)),
+        (f"{many:,} sequences", many, max(3, args.repeats // 6)),
     ]:
         X = make_data(n_samples, N_TIMESTEPS, N_FEATURES, seed=2)
         for task, (ours, keras_predict) in pairs(transformer, predictor, X).items():
@@ -155,12 +197,15 @@ def main():
         million[which] = run_child(__file__, "--one-million", which)
         print(which, million[which], flush=True)
     mib = 2**20
+    n_million = million["ours"]["n_samples"]
     body = (
-        table(
+        f"Package defaults ({million['ours']['width']}-value codes), fitted for "
+        "one epoch; `Model.predict` fed the prepared inputs:\n\n"
+        + table(
             ["method", "input", "ours", "Model.predict", "speed-up"],
             rows,
         )
-        + "\n\n1,000,000 sequences (30 x 3, float32: "
+        + f"\n\n{n_million:,} sequences (30 x 3, float32: "
         + f"{million['ours']['input'] / mib:.0f} MiB of input), each in a fresh "
         + "process:\n\n"
         + table(
@@ -175,7 +220,7 @@ def main():
                 for which, result in million.items()
             ],
         )
-        + f"\n\nSpeed-up of `transform` on 1M: "
+        + f"\n\nSpeed-up of `transform` on {n_million:,}: "
         f"{million['keras']['seconds'] / million['ours']['seconds']:.2f}x."
     )
     print(body)

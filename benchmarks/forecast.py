@@ -17,6 +17,7 @@ naive forecast too; empirical coverage and width of the intervals; time.
 
     pip install -e ".[bench]"   # aeon, statsmodels: this script only
     python benchmarks/forecast.py
+    python benchmarks/forecast.py --smoke   # 1 seed, 2 cut-offs, 5 M1 series
     python benchmarks/forecast.py --smoke --skip-ours   # seconds, no RESULTS.md
 """
 
@@ -27,7 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
-from _common import Stopwatch, table, write_section
+from _common import SMOKE_HELP, Stopwatch, set_smoke, table, write_section
 from joblib import Parallel, delayed, effective_n_jobs
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.arima.model import ARIMA
@@ -559,7 +560,7 @@ def main():
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="1 seed, 2 cut-offs, 5 M1 series, tiny networks; no RESULTS.md",
+        help="1 seed, 2 cut-offs, 5 M1 series, tiny networks: " + SMOKE_HELP,
     )
     parser.add_argument(
         "--skip-ours",
@@ -573,6 +574,7 @@ def main():
         help="series fitted by statsmodels at a time (joblib; -1: all cores)",
     )
     args = parser.parse_args()
+    set_smoke(args.smoke)
     seeds = SEEDS[: 1 if args.smoke else args.seeds]
     extra = {"epochs": 2, "units": (4,)} if args.smoke else {}
     datasets = load_datasets(args.smoke)
@@ -652,8 +654,8 @@ def main():
     if not args.skip_ours:
         body += "\n\n" + statsmodels_paragraph(datasets, results)
     print(body)
-    if args.smoke or args.skip_ours:
-        print("\n[--smoke or --skip-ours: RESULTS.md not written]")
+    if args.skip_ours:
+        print("\n[--skip-ours: RESULTS.md not written]")
         return
     command = "python benchmarks/forecast.py" + (
         f" --seeds {args.seeds}" if args.seeds != len(SEEDS) else ""

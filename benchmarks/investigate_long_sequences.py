@@ -11,17 +11,20 @@ layer on W2-shaped batches (200 steps x 1 feature), interleaved and repeated:
 - the Keras layer with batch 256 instead of 64 (sequences per second).
 
     python benchmarks/investigate_long_sequences.py
+    python benchmarks/investigate_long_sequences.py --smoke   # 20 steps, 1 repeat
 """
 
 import argparse
 
-from _common import Stopwatch, median, table, write_section
+from _common import SMOKE_HELP, Stopwatch, median, set_smoke, table, write_section
 
 import numpy as np
 import keras
 import tensorflow as tf
 
 UNITS, N_TIMESTEPS, N_FEATURES = 64, 200, 1
+#: Steps per sequence in smoke mode (``--smoke``).
+SMOKE_TIMESTEPS = 20
 
 
 def keras_step(batch_size, jit_compile, static_batch=True):
@@ -84,7 +87,11 @@ def fused_step(batch_size):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
+    if set_smoke(args.smoke):
+        global N_TIMESTEPS
+        N_TIMESTEPS, args.repeats = SMOKE_TIMESTEPS, 1
     rng = np.random.default_rng(0)
     contenders = {
         "Keras LSTM, batch 64": (keras_step(64, False), 64),

@@ -13,6 +13,8 @@ against PCA reconstruction error and IsolationForest on the same windows.
     pip install -e ".[bench]"   # aeon: for this script only
     python benchmarks/quality.py
     python benchmarks/quality.py --reconstruction   # issue 16's tables
+    python benchmarks/quality.py --smoke   # GunPoint, 1 seed, 2 epochs
+    python benchmarks/quality.py --reconstruction --smoke
 
 ``--reconstruction`` measures what rests on the reconstruction, on five UCR/UEA
 datasets (standard splits): the test reconstruction error with a k-value code
@@ -27,7 +29,16 @@ import argparse
 import ast
 
 import numpy as np
-from _common import Stopwatch, load, pca_errors, table, write_section
+from _common import (
+    SMOKE_HELP,
+    Stopwatch,
+    load,
+    pca_errors,
+    set_smoke,
+    smoke_mode,
+    table,
+    write_section,
+)
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.linear_model import LogisticRegression, RidgeClassifierCV
@@ -40,6 +51,9 @@ from sklearn_lstmae import LSTMAutoencoderTransformer
 SEEDS = (0, 1, 2)
 WINDOW, STEP = 64, 8
 DATASETS = ("GunPoint", "BasicMotions", "ArrowHead", "OSULeaf", "ACSF1")
+#: Smoke mode (``--smoke``): one seed, one dataset, and our networks trained for
+#: 2 epochs (a contender's own ``epochs``, the untrained ones' 0, wins).
+SMOKE_DATASETS, SMOKE_EPOCHS = ("GunPoint",), 2
 
 #: Version 0.2's defaults: the recurrent network alone, trained for all epochs.
 DEFAULTS_0_2 = {"linear_path": False, "validation_split": 0.0, "early_stopping": None}
@@ -60,13 +74,25 @@ def flat(X):
     return X.reshape(len(X), -1)
 
 
+def ours(**params):
+    """Our transformer with ``params`` (2 epochs unless given, in smoke mode)."""
+    if smoke_mode():
+        params = {"epochs": SMOKE_EPOCHS, **params}
+    return LSTMAutoencoderTransformer(**params)
+
+
+def code_label(label, model):
+    """``label`` with ``{width}`` replaced by the fitted model's code width."""
+    return label.format(width=len(model.get_feature_names_out()))
+
+
 def accuracy(model, X_train, y_train, X_test, y_test):
     with Stopwatch() as watch:
         model.fit(X_train, y_train)
     return model.score(X_test, y_test), watch.seconds
 
 
-def classification_rows(name, options):
+def classification_rows(name, options, seeds):
     from aeon.transformations.collection.convolution_based import MiniRocket
 
     X_train, y_train, X_test, y_test = load(name)
@@ -105,14 +131,14 @@ def classification_rows(name, options):
             X_test.transpose(0, 2, 1),
             y_test,
         )
-        for seed in SEEDS
+        for seed in seeds
     ]
     row("MiniRocket + RidgeCV", *zip(*results, strict=True))
     for label, params in [*CODE_CONTENDERS, *options]:
         results = [
             accuracy(
                 make_pipeline(
-                    LSTMAutoencoderTransformer(random_state=seed, **params),
+                    ours(random_state=seed, **params),
                     StandardScaler(),
                     LogisticRegression(max_iter=2000),
                 ),
@@ -121,7 +147,7 @@ def classification_rows(name, options):
                 X_test,
                 y_test,
             )
-            for seed in SEEDS
+            for seed in seeds
         ]
         row(label, *zip(*results, strict=True))
     return rows, means
@@ -139,11 +165,11 @@ def anomaly_rows():
     pca_error = ((scaled - pca.inverse_transform(pca.transform(scaled))) ** 2).mean(1)
     forest = IsolationForest(random_state=0).fit(windows)
     with Stopwatch() as watch:
-        ours = LSTMAutoencoderTransformer(random_state=0).fit(windows)
+        model = ours(random_state=0).fit(windows)
     scores = {
         "PCA(16) reconstruction error": pca_error,
         "IsolationForest": -forest.score_samples(windows),
-        "ours, defaults (-score_samples)": -ours.score_samples(windows),
+        "ours, defaults (-score_samples)": -model.score_samples(windows),
     }
     rows = [
         ["KDD-TSAD_135", label, f"{roc_auc_score(truth, score):.3f}"]
@@ -188,15 +214,15 @@ def reconstruction_rows(name, seeds):
         ]
         if k == 16:
             contenders += [
-                ("ours, defaults (144-value code)", {}),
-                ("ours, 0.2 defaults (144-value code)", DEFAULTS_0_2),
+                ("ours, defaults ({width}-value code)", {}),
+                ("ours, 0.2 defaults ({width}-value code)", DEFAULTS_0_2),
             ]
         rows.append([name, k, f"PCA({k})", f"{pca:.5f}", "1.000", "", ""])
         print(rows[-1], flush=True)
         for label, params in contenders:
             errors, seconds, losses = [], [], []
             for seed in seeds:
-                model = LSTMAutoencoderTransformer(random_state=seed, **params)
+                model = ours(random_state=seed, **params)
                 with Stopwatch() as watch:
                     model.fit(X_train)
                 errors.append(-model.score_samples(X_test).mean())
@@ -207,7 +233,7 @@ def reconstruction_rows(name, seeds):
                 [
                     name,
                     k,
-                    label,
+                    code_label(label, model),
                     f"{errors.mean():.5f} +- {errors.std():.5f}",
                     f"{errors.mean() / pca:.3f}",
                     f"{np.mean(losses):.4f}",
@@ -225,9 +251,9 @@ def one_class_rows(name, seeds):
         model = IsolationForest(random_state=seed).fit(flat(normal))
         return -model.score_samples(flat(X_test))
 
-    def ours(params):
+    def scorer(params):
         def scores(seed, normal):
-            model = LSTMAutoencoderTransformer(random_state=seed, **params)
+            model = ours(random_state=seed, **params)
             return -model.fit(normal).score_samples(X_test)
 
         return scores
@@ -236,8 +262,8 @@ def one_class_rows(name, seeds):
     # normal training sequences.
     scorers = {
         "IsolationForest": forest,
-        "ours, defaults": ours({}),
-        "ours, 0.2 defaults": ours(DEFAULTS_0_2),
+        "ours, defaults": scorer({}),
+        "ours, 0.2 defaults": scorer(DEFAULTS_0_2),
     }
     scores = {"PCA(16) error": [], **{label: [] for label in scorers}}
     for label in np.unique(y_train):
@@ -311,7 +337,10 @@ def main():
         default=[],
         help='extra transformer settings to measure, e.g. "reverse_target=True"',
     )
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
     args = parser.parse_args()
+    if set_smoke(args.smoke):
+        args.seeds, args.datasets = 1, args.datasets or list(SMOKE_DATASETS)
     if args.reconstruction:
         reconstruction_main(args)
         return
@@ -324,8 +353,9 @@ def main():
         options.append((f"ours, {option}", params))
     rows, means = [], {}
     names = args.datasets or DATASETS
+    seeds = SEEDS[: args.seeds]
     for name in names:
-        dataset_rows, dataset_means = classification_rows(name, options)
+        dataset_rows, dataset_means = classification_rows(name, options, seeds)
         rows += dataset_rows
         for label, value in dataset_means.items():
             means.setdefault(label, []).append(value)
@@ -336,11 +366,12 @@ def main():
     ]
     anomaly, detail = anomaly_rows()
     body = (
-        "Test accuracy (mean +- std over seeds 0, 1, 2 for seeded contenders; fit "
-        "time per fit), standard train/test splits. Ours: codes -> StandardScaler "
-        "-> LogisticRegression; 0.2 defaults: `linear_path=False, "
-        "validation_split=0.0, early_stopping=None`; untrained: `epochs=0` (with "
-        "PCA's start), `epochs=0, linear_path=False` (random weights):\n\n"
+        f"Test accuracy (mean +- std over seeds {', '.join(map(str, seeds))} for "
+        "seeded contenders; fit time per fit), standard train/test splits. Ours: "
+        "codes -> StandardScaler -> LogisticRegression; 0.2 defaults: "
+        "`linear_path=False, validation_split=0.0, early_stopping=None`; "
+        "untrained: `epochs=0` (with PCA's start), `epochs=0, linear_path=False` "
+        "(random weights):\n\n"
         + table(["dataset", "contender", "accuracy", "fit time"], rows)
         + f"\n\nMean accuracy over the {len(names)} datasets:\n\n"
         + table(["contender", "mean accuracy"], summary)
@@ -352,6 +383,7 @@ def main():
     print(body)
     command = (
         "python benchmarks/quality.py"
+        + (f" --seeds {args.seeds}" if args.seeds != len(SEEDS) else "")
         + (f" --datasets {' '.join(names)}" if args.datasets else "")
         + "".join(f' --option "{option}"' for option in args.option)
     )
