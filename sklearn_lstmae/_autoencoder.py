@@ -17,7 +17,7 @@ from sklearn.utils.extmath import randomized_svd
 from ._base import SequenceEstimator
 from ._chunks import is_dask_array, map_rows
 from ._data import from_sequences, reverse_steps, shift_right, split_future
-from ._inference import in_chunks, inference_twin, predict_in_chunks, row_chunks
+from ._inference import inference_twin, predict_rows, row_chunks
 from ._networks import (
     build_conditional_decoder,
     build_repeat_decoder,
@@ -438,7 +438,7 @@ class AutoencoderEstimator(SequenceEstimator):
             )
         else:
             model = self.model_.get_layer(name)
-        return predict_in_chunks(model, in_chunks(codes))
+        return predict_rows(model, codes)
 
     @property
     def encoder_(self):
@@ -533,7 +533,7 @@ class AutoencoderEstimator(SequenceEstimator):
         standardized units (NaN on padding): ``"reconstruction"`` ``(n,
         n_past, F)`` in forward time order, ``"future"`` ``(n, n_future_, F)``."""
         past, future = self._split(self._model_inputs(batch), batch.lengths)
-        codes = predict_in_chunks(self.encoder_, in_chunks(past))
+        codes = predict_rows(self.encoder_, past)
         squared = {}
         for target, values in self._target_values(past, future, batch.lengths).items():
             decoded = self._decode(codes, target).astype(np.float64)

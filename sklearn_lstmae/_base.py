@@ -521,7 +521,9 @@ class SequenceEstimator(BaseEstimator):
             return inputs if future is None else [inputs, future[rows]]
 
         return predict_in_chunks(
-            model, (chunk(rows) for rows in row_chunks(batch.n_samples))
+            model,
+            (chunk(rows) for rows in row_chunks(batch.n_samples)),
+            batch.n_samples,
         )
 
     # -- fitting ------------------------------------------------------------

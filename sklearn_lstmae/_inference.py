@@ -30,18 +30,34 @@ def row_chunks(n_rows: int):
         yield slice(start, start + CHUNK_ROWS)
 
 
-def predict_in_chunks(model: keras.Model, chunks: Iterable) -> np.ndarray:
+def predict_in_chunks(
+    model: keras.Model, chunks: Iterable, n_rows: int | None = None
+) -> np.ndarray:
     """``model``'s outputs (float32) for an iterable of input chunks, stacked.
 
     Pass an iterable (e.g. a generator preparing each chunk of at most
     :data:`CHUNK_ROWS` rows) so that prepared inputs never exist for the
     whole data at once; :func:`in_chunks` cuts an array that is already
-    prepared.
+    prepared. With ``n_rows`` (the chunks' rows in all), each chunk's output
+    is written into the result as it comes: the outputs never exist twice
+    (chunks and their concatenation), which for wide outputs of many rows is
+    most of the call's memory.
     """
     function = _forward_function(model)
     with native_logs_filtered():
-        outputs = [np.asarray(function(chunk)) for chunk in chunks]
-    return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
+        if n_rows is None:
+            outputs = [np.asarray(function(chunk)) for chunk in chunks]
+            return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
+        result, start = None, 0
+        for chunk in chunks:
+            output = np.asarray(function(chunk))
+            if result is None:
+                result = np.empty((n_rows, *output.shape[1:]), np.float32)
+            result[start : start + len(output)] = output
+            start += len(output)
+    if result is None or start != n_rows:
+        raise ValueError(f"predict_in_chunks: {start} rows for n_rows={n_rows}.")
+    return result
 
 
 def in_chunks(arrays):
@@ -52,6 +68,13 @@ def in_chunks(arrays):
             [array[rows] for array in arrays] for rows in row_chunks(len(arrays[0]))
         )
     return (arrays[rows] for rows in row_chunks(len(arrays)))
+
+
+def predict_rows(model: keras.Model, arrays) -> np.ndarray:
+    """:func:`predict_in_chunks` of prepared inputs: an array, or a list of
+    arrays of the same rows (the inputs of a multi-input model)."""
+    n_rows = len(arrays[0]) if isinstance(arrays, list) else len(arrays)
+    return predict_in_chunks(model, in_chunks(arrays), n_rows)
 
 
 class _Forward:

@@ -21,7 +21,7 @@ from ._data import (
     shift_right,
     to_targets,
 )
-from ._inference import in_chunks, inference_twin, predict_in_chunks
+from ._inference import inference_twin, predict_rows
 from ._networks import (
     build_conditional_decoder,
     build_repeat_decoder,
@@ -409,7 +409,7 @@ n_output_features) or None
         # the network takes it (as in training; a conditional decoder's
         # inference twin feeds itself).
         prepared = network_inputs if self.n_future_features_ else inputs
-        outputs = predict_in_chunks(self._inference_model(), in_chunks(prepared))
+        outputs = predict_rows(self._inference_model(), prepared)
         residuals = targets - outputs
         scale = np.sqrt(np.mean(np.square(residuals[:split_at]), axis=0))
         tiny = np.finfo(np.float32).eps

@@ -84,6 +84,23 @@ def test_chunked_inference_equals_one_chunk(monkeypatch, ragged, make):
         np.testing.assert_allclose(method(X), expected, rtol=0, atol=1e-6)
 
 
+def test_chunk_outputs_are_written_into_one_result(monkeypatch, sequences):
+    # With the number of rows known, each chunk's output goes into the result
+    # as it comes (no list of chunks concatenated at the end): the same values.
+    X, _ = sequences
+    ae = tiny().fit(X)
+    inputs = ae.scaler_.transform(X)
+    monkeypatch.setattr(_inference, "CHUNK_ROWS", 7)
+    stacked = _inference.predict_in_chunks(ae.encoder_, _inference.in_chunks(inputs))
+    written = _inference.predict_rows(ae.encoder_, inputs)
+    assert written.dtype == np.float32 and written.flags.c_contiguous
+    np.testing.assert_array_equal(written, stacked)
+    with pytest.raises(ValueError, match="rows for n_rows"):
+        _inference.predict_in_chunks(
+            ae.encoder_, _inference.in_chunks(inputs), len(inputs) + 1
+        )
+
+
 class _Records(logging.Handler):
     def __init__(self):
         super().__init__()
