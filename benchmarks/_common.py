@@ -116,13 +116,16 @@ def pca_errors(train, test, k):
     return ((rows - pca.inverse_transform(pca.transform(rows))) ** 2).mean(axis=1)
 
 
-def run_child(script: str, *args: str):
-    """Run ``python script *args`` in a fresh process; the JSON on its last line.
+def run_child(script: str, *args: str, env: dict | None = None):
+    """Run ``python script *args`` in a fresh process (with ``env`` added to its
+    environment, e.g. ``KERAS_BACKEND``); the JSON on its last line.
 
     In smoke mode the child gets ``--smoke`` too. A failing child's error output
     is shown before the error is raised (it is captured otherwise)."""
     command = [sys.executable, script, *args, *(["--smoke"] * _smoke)]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     if result.returncode:
         sys.stderr.write(result.stderr[-20_000:])
         raise subprocess.CalledProcessError(

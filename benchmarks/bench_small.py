@@ -29,9 +29,6 @@ Measured on GunPoint and BasicMotions (aeon's copies, standard splits), for seed
 import argparse
 import importlib.util
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 from _common import (
@@ -39,6 +36,7 @@ from _common import (
     Stopwatch,
     load,
     median,
+    run_child,
     set_smoke,
     smoke_mode,
     table,
@@ -142,22 +140,6 @@ def grid_search(dataset, seed):
         search.fit(X_train, y_train)
     scores = search.cv_results_["mean_test_score"]
     return {"seconds": watch.seconds, "fits": len(scores) * CV, "best": scores.max()}
-
-
-def run_child(script, *args, env=None):
-    """``_common.run_child`` with extra environment variables for the child
-    (``KERAS_BACKEND``): ``python script *args`` in a fresh process, the JSON on
-    its last line; ``--smoke`` passed on in smoke mode."""
-    command = [sys.executable, script, *args, *(["--smoke"] * smoke_mode())]
-    result = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, **(env or {})}
-    )
-    if result.returncode:
-        sys.stderr.write(result.stderr[-20_000:])
-        raise subprocess.CalledProcessError(
-            result.returncode, command, result.stdout, result.stderr
-        )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def available(module):
