@@ -7,7 +7,11 @@ layer on W2-shaped batches (200 steps x 1 feature), interleaved and repeated:
   shape (what our fast path runs) or for a batch dimension of None (what
   ``Model.fit`` runs), and with XLA;
 - TensorFlow's fused CPU kernel ``tf.raw_ops.BlockLSTMV2`` (one op for the
-  whole sequence, with its own gradient kernel), which Keras 3 does not use;
+  whole sequence, with its own gradient kernel), which Keras 3 does not use.
+  Timing only: with the weight layout whose forward pass equals Keras' LSTM,
+  V2's gradients do not match Keras' (``BlockLSTM``, V1, with the gates
+  reordered i, c, f, o and ``forget_bias=0``, matches both); and in a whole
+  autoencoder the fused op trained no faster than Keras' layer;
 - the Keras layer with batch 256 instead of 64 (sequences per second).
 
     python benchmarks/investigate_long_sequences.py
