@@ -64,17 +64,19 @@ def in_chunks(arrays):
     """An array, or a list of arrays of the same rows (the inputs of a
     multi-input model), cut into chunks of :data:`CHUNK_ROWS` rows."""
     if isinstance(arrays, list):
-        return (
-            [array[rows] for array in arrays] for rows in row_chunks(len(arrays[0]))
-        )
-    return (arrays[rows] for rows in row_chunks(len(arrays)))
+        return ([array[rows] for array in arrays] for rows in row_chunks(_rows(arrays)))
+    return (arrays[rows] for rows in row_chunks(_rows(arrays)))
+
+
+def _rows(arrays) -> int:
+    """Rows of an array, or of a list of arrays of the same rows."""
+    return len(arrays[0]) if isinstance(arrays, list) else len(arrays)
 
 
 def predict_rows(model: keras.Model, arrays) -> np.ndarray:
     """:func:`predict_in_chunks` of prepared inputs: an array, or a list of
     arrays of the same rows (the inputs of a multi-input model)."""
-    n_rows = len(arrays[0]) if isinstance(arrays, list) else len(arrays)
-    return predict_in_chunks(model, in_chunks(arrays), n_rows)
+    return predict_in_chunks(model, in_chunks(arrays), _rows(arrays))
 
 
 class _Forward:
