@@ -43,8 +43,8 @@ def predict_in_chunks(
     (chunks and their concatenation), which for wide outputs of many rows is
     most of the call's memory.
     """
-    function = _forward_function(model)
-    with native_logs_filtered():
+    with native_logs_filtered():  # tracing and running may log (oneDNN)
+        function = _forward_function(model)
         if n_rows is None:
             outputs = [np.asarray(function(chunk)) for chunk in chunks]
             return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
@@ -111,7 +111,11 @@ def _forward_function(model: keras.Model):
             ]
             # One input, or a list of them (e.g. sequences and future inputs).
             signature = specs if len(specs) == 1 else [specs]
-            function = tf.function(_Forward(model), input_signature=signature)
+            # The concrete function, traced now: calling it skips the
+            # polymorphic function's argument binding and cache lookup.
+            function = tf.function(
+                _Forward(model), input_signature=signature
+            ).get_concrete_function()
         else:
             function = model.predict_on_batch
         _forward_functions[model] = function
