@@ -49,11 +49,18 @@ def sizes():
     return SMOKE_SIZES if smoke_mode() else SIZES
 
 
-def fitted(**transformer_params):
+def fitted_transformer(**params):
+    """The transformer of the measurements, fitted for one epoch."""
     X = make_data(sizes()["fit"], N_TIMESTEPS, N_FEATURES)
-    transformer = LSTMAutoencoderTransformer(
-        units=(64,), epochs=1, batch_size=64, random_state=0, **transformer_params
+    return LSTMAutoencoderTransformer(
+        units=(64,), epochs=1, batch_size=64, random_state=0, **params
     ).fit(X)
+
+
+def fitted():
+    """The transformer and the predictor of the measurements."""
+    transformer = fitted_transformer()
+    X = make_data(sizes()["fit"], N_TIMESTEPS, N_FEATURES)
     predictor = LSTMSequencePredictor(
         units=(64,), epochs=1, batch_size=64, random_state=0
     ).fit(X[:, :20], X[:, 20:])
@@ -131,7 +138,9 @@ def one_million(which):
 
     # "ours-narrow": the codes without the pooled outputs (the bottleneck's 16
     # values), to tell the memory of the codes from the rest of the call.
-    transformer, _ = fitted(**({"pooling": None} if which == "ours-narrow" else {}))
+    transformer = fitted_transformer(
+        **({"pooling": None} if which == "ours-narrow" else {})
+    )
     X = make_data(sizes()["million"], N_TIMESTEPS, N_FEATURES, seed=1)
     before = psutil.Process().memory_info().rss
     if which == "keras":

@@ -96,7 +96,8 @@ _forward_functions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def _forward_function(model: keras.Model):
     """A compiled forward pass of ``model`` with one stable input signature:
-    a ``tf.function`` with a batch dimension of None, traced once per model
+    the concrete function of a ``tf.function`` with a batch dimension of None,
+    traced once per model
     (eager with ``run_eagerly=True``; ``predict_on_batch`` on other backends)."""
     function = _forward_functions.get(model)
     if function is None:
