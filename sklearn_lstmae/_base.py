@@ -151,8 +151,10 @@ metrics : list or None, default=None
     Extra Keras metrics, reported per epoch in ``history_``.
 validation_split : float or "auto", default=0.0
     Fraction of the training sequences (the last ones) held out and reported
-    as ``val_loss``; it is what ``early_stopping`` monitors. Ignored when it
-    would hold out no sequence. ``"auto"``: 0.2 where the network starts at a
+    as ``val_loss``; it is what ``early_stopping`` monitors. As in Keras, the
+    last ``n - floor(n * (1 - validation_split))`` are held out (1 of 4 at
+    0.2); ignored when that would leave no sequence to hold out or to train
+    on. ``"auto"`` (from 5 sequences on): 0.2 where the network starts at a
     solution worth keeping unless held-out sequences show training improved
     on it (the autoencoders' ``linear_path``) or where the outlier detector
     sets its threshold from their errors (``contamination="auto"`` with
@@ -714,11 +716,15 @@ class SequenceEstimator(BaseEstimator):
 
     def _validation_split(self, n_samples: int) -> float:
         """The requested split (``"auto"`` resolved), or 0 when it would leave
-        no validation sample."""
+        no validation sample or no training sample. Keras holds out the last
+        ``n_samples - training_rows(n_samples, split)`` (the split rounded
+        up, as ``train_test_split``'s ``test_size``): 1 of 4 at 0.2.
+        ``"auto"`` holds out only where its 20% is a whole sequence or more."""
         split = self.validation_split
         if split == "auto":
-            split = _AUTO_SPLIT if self._hold_out() else 0.0
-        if int(n_samples * split) < 1:
+            auto = self._hold_out() and n_samples * _AUTO_SPLIT >= 1
+            split = _AUTO_SPLIT if auto else 0.0
+        if not split or not 0 < training_rows(n_samples, split) < n_samples:
             return 0.0
         return float(split)
 

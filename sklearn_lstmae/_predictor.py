@@ -500,7 +500,11 @@ n_future_features) or (n_samples, n_output_steps), default=None
         on the training windows, that covers ``coverage`` of them; it is
         applied around the prediction before the level and scaling are undone,
         so ``level="log_last"`` gives intervals that widen with the level. Fit
-        with ``validation_split > 0`` to get them.
+        with ``validation_split > 0`` to get them. With too few held-out
+        residuals for the conformal quantile (``n < coverage / (1 -
+        coverage)``: 19 for 95%), the half-width assumes normal errors of the
+        residuals' root mean square (Student's t quantile with ``n`` degrees
+        of freedom) instead.
 
         Parameters
         ----------
@@ -545,13 +549,17 @@ n_future_features) or (n_samples, n_output_steps), default=None
             np.abs(self.calibration_residuals_ / self.residual_scale_), axis=None
         )
         rank = math.ceil((scores.size + 1) * float(coverage))
-        if rank > scores.size:
-            raise ValueError(
-                f"{scores.size} held-out residuals support a coverage of at most "
-                f"{scores.size / (scores.size + 1):.3f}, not {coverage}: hold out "
-                "more windows (validation_split) or ask for a lower coverage."
-            )
-        return scores[rank - 1] * self.residual_scale_
+        if rank <= scores.size:
+            return scores[rank - 1] * self.residual_scale_
+        # Too few scores for the conformal quantile (fewer than
+        # coverage / (1 - coverage): 19 for 95%): the quantile of normal
+        # errors with the scores' root mean square, widened for estimating it
+        # from n scores (r / rms follows Student's t with n degrees of freedom).
+        from scipy.stats import t as student_t  # imported here: slow to import
+
+        rms = np.sqrt(np.mean(np.square(scores)))
+        factor = student_t.ppf((1 + float(coverage)) / 2, df=scores.size) * rms
+        return (factor * self.residual_scale_).astype(np.float32)
 
     def _outputs(self, X, X_future):
         """The checked input batch and the network's outputs for it (in its

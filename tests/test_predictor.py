@@ -5,6 +5,7 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+from scipy import stats
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit, cross_val_score
@@ -294,10 +295,29 @@ def test_predict_interval_bounds_layout_and_errors(windows):
     for coverage in (0, 1, 1.5, -0.1, "0.9", True, None):
         with pytest.raises(ValueError, match="coverage must be a number in"):
             model.predict_interval(X, coverage=coverage)
-    with pytest.raises(ValueError, match="support a coverage of at most 0.973"):
-        model.predict_interval(X, coverage=0.99)  # 6 windows x 3 steps x 2
+    # 36 held-out residuals (6 windows x 3 steps x 2 features) are too few
+    # for the conformal 99% quantile (99 needed): normal errors of their root
+    # mean square, Student's t with 36 degrees of freedom.
+    scores = np.abs(model.calibration_residuals_ / model.residual_scale_)
+    expected = stats.t.ppf(0.995, df=36) * np.sqrt(np.mean(np.square(scores)))
+    np.testing.assert_allclose(
+        model._interval_half_width(0.99), expected * model.residual_scale_, rtol=1e-5
+    )
+    widest_lower, widest_upper = model.predict_interval(X, coverage=0.99)
+    assert np.all(widest_upper - widest_lower >= wide_upper - wide_lower)
     with pytest.raises(ValueError, match="fit with validation_split > 0"):
         tiny().fit(X, y).predict_interval(X)
+
+
+def test_validation_split_holds_out_as_keras_does_on_few_windows(windows):
+    """0.2 of 4 windows holds out 1 (Keras trains on floor(0.8 * 4) = 3), so
+    a short series still gets intervals; 0.2 of 1 window holds out none."""
+    X, y = windows
+    model = tiny(validation_split=0.2).fit(X[:4], y[:4])
+    assert model.calibration_residuals_.shape == (1, 3, 2)
+    lower, upper = model.predict_interval(X[:4], coverage=0.95)
+    assert np.all(lower < upper)
+    assert tiny(validation_split=0.2).fit(X[:1], y[:1]).calibration_residuals_ is None
 
 
 def test_log_intervals_stay_positive_and_widen_with_the_level():
