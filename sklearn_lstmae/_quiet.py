@@ -84,49 +84,91 @@ def _is_native_log(line: bytes) -> bool:
 
 
 class _NativeLogFilter:
-    """File descriptor 2 routed through a pipe whose reader drops TensorFlow's
-    C++ log lines and passes every other byte on to the real stderr."""
+    """A pipe whose reader thread drops TensorFlow's C++ log lines and passes
+    every other byte on to the real stderr; file descriptor 2 points at the
+    pipe while a block runs (:meth:`attach` .. :meth:`detach`).
+
+    Made once per process and kept (a thread and a pipe per block cost a
+    third of a one-sequence ``transform``). :meth:`detach` waits until the
+    reader has forwarded everything written during the block, so what is
+    written to stderr afterwards comes after it, as without the filter.
+    """
+
+    #: Written by :meth:`detach` after the block's output; the reader answers
+    #: by setting ``drained``. Ends the line, so it never joins the next one.
+    DRAIN = b"\0sklearn_lstmae-drain\0\n"
 
     def __init__(self):
-        sys.stderr.flush()
-        self.saved = os.dup(2)
-        read_end, write_end = os.pipe()
+        self.pid = os.getpid()
+        self.target = None  # the real stderr of the current block (a dup)
+        self.saved = None
+        self.drained = threading.Event()
+        read_end, self.write_end = os.pipe()
         self.reader = threading.Thread(
             target=self._forward,
-            args=(read_end, os.dup(self.saved)),
+            args=(read_end,),
             name="sklearn_lstmae-stderr-filter",
             daemon=True,
         )
         self.reader.start()
-        os.dup2(write_end, 2)
-        os.close(write_end)
 
-    @staticmethod
-    def _forward(read_end: int, stderr: int) -> None:
-        pending = b""
-        try:
-            while chunk := os.read(read_end, 65536):
-                *lines, pending = (pending + chunk).split(b"\n")
-                kept = [line + b"\n" for line in lines if not _is_native_log(line)]
-                if kept:
-                    os.write(stderr, b"".join(kept))
-            if pending and not _is_native_log(pending):
-                os.write(stderr, pending)
-        finally:
-            os.close(read_end)
-            os.close(stderr)
+    def usable(self) -> bool:
+        """Whether this filter can serve a block: made in this process (a
+        forked child has the pipe but not the thread) and still reading."""
+        return self.pid == os.getpid() and self.reader.is_alive()
 
-    def close(self) -> None:
+    def attach(self) -> None:
         sys.stderr.flush()
-        # Closes the pipe's last write end (unless a child process inherited
-        # it): the reader sees the end of the stream, forwards what is left.
+        self.saved = os.dup(2)
+        # The reader forwards to this block's stderr: the same descriptor
+        # number throughout, repointed atomically (never closed and reused
+        # while the reader may write to it).
+        if self.target is None:
+            self.target = os.dup(self.saved)
+        else:
+            os.dup2(self.saved, self.target)
+        os.dup2(self.write_end, 2)
+
+    def detach(self) -> None:
+        sys.stderr.flush()
+        self.drained.clear()
+        os.write(self.write_end, self.DRAIN)
+        # Written by this block's own code: forwarded before we go on. (A
+        # child process that inherited fd 2 may write later: forwarded to
+        # this block's stderr, kept open until the next block.)
+        self.drained.wait(timeout=5)
         os.dup2(self.saved, 2)
         os.close(self.saved)
-        self.reader.join(timeout=5)
+        self.saved = None
+
+    def _forward(self, read_end: int) -> None:
+        pending = b""
+        drain = self.DRAIN[:-1]
+        while chunk := os.read(read_end, 65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            kept, drained = [], False
+            for line in lines:
+                if line.endswith(drain):
+                    # A partial line before the marker: passed on as written.
+                    line, drained = line[: -len(drain)], True
+                    if line and not _is_native_log(line):
+                        kept.append(line)
+                elif not _is_native_log(line):
+                    kept.append(line + b"\n")
+            if kept and self.target is not None:
+                try:
+                    os.write(self.target, b"".join(kept))
+                except OSError:  # the real stderr is gone: nothing to keep
+                    pass
+            if drained:
+                self.drained.set()
 
 
+#: The process' filter (made on first use), how many blocks use it now (it
+#: is attached while any does), and whether fd 2 points at it.
 _filter: _NativeLogFilter | None = None
 _filter_users = 0
+_attached = False
 _filter_lock = threading.Lock()
 
 
@@ -142,28 +184,33 @@ def native_logs_filtered():
     goes through a pipe that drops lines in absl's log format (levels I, W and
     E; FATAL lines pass) and forwards everything else unchanged: Python
     warnings, tracebacks and other libraries' output still reach stderr, in
-    order. Nothing is filtered when the user set ``TF_CPP_MIN_LOG_LEVEL``
+    order: the pipe and its reader thread are made once per process, and at
+    the end of a block the reader forwards what the block wrote before stderr
+    is restored. Nothing is filtered when the user set ``TF_CPP_MIN_LOG_LEVEL``
     (their choice of verbosity), or when there is no usable stderr.
     """
-    global _filter, _filter_users
+    global _filter, _filter_users, _attached
     if _user_chose_log_level():
         yield
         return
     with _filter_lock:
         if _filter_users == 0:
             try:
-                _filter = _NativeLogFilter()
+                if _filter is None or not _filter.usable():
+                    _filter = _NativeLogFilter()
+                _filter.attach()
+                _attached = True
             except OSError:  # no file descriptor 2 (e.g. a detached process)
-                _filter = None
+                _attached = False
         _filter_users += 1
     try:
         yield
     finally:
         with _filter_lock:
             _filter_users -= 1
-            if _filter_users == 0 and _filter is not None:
-                _filter.close()
-                _filter = None
+            if _filter_users == 0 and _attached:
+                _filter.detach()
+                _attached = False
 
 
 class _KerasStepTracingFilter(logging.Filter):

@@ -131,3 +131,45 @@ def test_a_user_chosen_log_level_is_respected():
 )
 def test_what_counts_as_a_native_log_line(line, dropped):
     assert _is_native_log(line) is dropped
+
+
+BLOCKS = textwrap.dedent(
+    """
+    import os, sys
+    from sklearn_lstmae._quiet import native_logs_filtered
+
+    NOISE = {noise!r}
+    for block in range(3):
+        with native_logs_filtered():
+            os.write(2, NOISE + b"inside %d\\n" % block + b"partial %d" % block)
+        os.write(2, b" after %d\\n" % block)
+    # Between blocks stderr may change (a redirect, pytest's capfd): the next
+    # block forwards to the new one.
+    with open("redirected.txt", "wb") as file:
+        os.dup2(file.fileno(), 2)
+    with native_logs_filtered():
+        os.write(2, NOISE + b"to the file\\n")
+    os.write(2, b"also to the file\\n")
+    """
+)
+
+
+def test_filter_keeps_order_across_blocks_and_follows_stderr(tmp_path):
+    # One reader thread serves every block; each block's output is forwarded
+    # before what follows it, partial lines included, and to the stderr of
+    # the block.
+    script = BLOCKS.format(noise=ONEDNN + b"\n")
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        env=clean_environment(),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    expected = b"".join(
+        b"inside %d\npartial %d after %d\n" % (i, i, i) for i in range(3)
+    )
+    assert result.stderr == expected
+    assert (tmp_path / "redirected.txt").read_bytes() == (
+        b"to the file\nalso to the file\n"
+    )
