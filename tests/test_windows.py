@@ -260,6 +260,24 @@ def test_backtest_many_series_covariates_and_intervals():
     assert np.all(result.lower <= result.upper)
 
 
+def test_backtest_intervals_on_a_short_series():
+    """Shampoo's case: 20 values at the first cut-off give 3 windows of 12 + 6,
+    of which 0.2 holds out 1 (as Keras splits; none before): 6 residuals, too
+    few for the conformal 95% quantile (19), so the normal approximation
+    gives the intervals instead of an error."""
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    series = 100 + 10 * np.sin(np.arange(27) / 2)
+    model = LSTMSequencePredictor(
+        units=(2,), epochs=1, validation_split=0.2, random_state=0
+    )
+    result = backtest(model, series, 12, 6, n_cutoffs=2, step=1, coverage=0.95)
+    np.testing.assert_array_equal(result.cutoffs, [20, 21])
+    assert result.lower.shape == result.upper.shape == (2, 6)
+    assert np.all(result.lower < result.forecasts)
+    assert np.all(result.forecasts < result.upper)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
