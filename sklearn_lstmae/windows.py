@@ -243,8 +243,8 @@ def forecast(predictor, series, horizon: int, *, covariates=None, coverage=None)
     split-conformal intervals; later steps the quantiles of
     ``N_PATHS`` (500) simulated paths, each block continued from its path with a
     residual vector of a held-out window added (so the errors of fed-back
-    forecasts compound). The paths use a fixed seed: the same call gives the
-    same intervals.
+    forecasts compound; at least 2 held-out windows are needed). The paths use
+    a fixed seed: the same call gives the same intervals.
 
     Parameters
     ----------
@@ -308,6 +308,14 @@ or list of them, default=None
             for bound in (first - half_width, first + half_width)
         )
         if n_blocks > 1:
+            if len(predictor.calibration_residuals_) < 2:
+                raise ValueError(
+                    f"Intervals past the first {steps} steps come from paths that "
+                    "each add the residuals of a random held-out window, and the "
+                    "predictor held out 1 window: every path would be the same. "
+                    "Hold out more windows (a larger validation_split or more "
+                    f"data), or ask for intervals over at most {steps} steps."
+                )
             paths = _sample_paths(predictor, history, future, n_blocks)
             tail = (1 - coverage) / 2
             lower = np.concatenate(

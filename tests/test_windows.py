@@ -278,6 +278,21 @@ def test_backtest_intervals_on_a_short_series():
     assert np.all(result.forecasts < result.upper)
 
 
+def test_recursive_intervals_need_two_held_out_windows():
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    series = 100 + 10 * np.sin(np.arange(21) / 2)
+    X, y = make_windows(series, 12, 6)  # 4 windows: 0.2 holds out 1
+    model = LSTMSequencePredictor(
+        units=(2,), epochs=1, validation_split=0.2, random_state=0
+    ).fit(X, y)
+    point, lower, upper = forecast(model, series, 6, coverage=0.8)
+    assert np.all(lower < point) and np.all(point < upper)
+    with pytest.raises(ValueError, match="held out 1 window: every path"):
+        forecast(model, series, 7, coverage=0.8)
+    assert forecast(model, series, 7).shape == (7,)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
