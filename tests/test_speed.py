@@ -57,6 +57,31 @@ def test_compiled_inference_equals_model_predict(sequences):
     )
 
 
+def test_first_uses_share_the_architectures_forward_pass(sequences, monkeypatch):
+    # Two fitted models of one architecture: their first uses run one shared
+    # function (weights passed in, so each model's own weights), traced once;
+    # the third use traces the model's own. The outputs never change.
+    X, _ = sequences
+    monkeypatch.setattr(_inference, "_shared", type(_inference._shared)())
+    first, second = tiny(random_state=0).fit(X), tiny(random_state=1).fit(X)
+    codes = [first.transform(X), second.transform(X), first.transform(X)]
+    assert len(_inference._shared) == 1
+    for model in (first.encoder_, second.encoder_):
+        assert _inference._uses[model].own is None
+    third = first.transform(X)
+    assert _inference._uses[first.encoder_].own is not None
+    np.testing.assert_array_equal(third, codes[0])
+    np.testing.assert_array_equal(codes[2], codes[0])
+    assert not np.allclose(codes[0], codes[1])  # each model's own weights
+    # Trained further, the model's shared uses and its own function agree
+    # with each other, not with the codes before.
+    second.partial_fit(X)
+    later = [second.transform(X) for _ in range(3)]
+    assert _inference._uses[second.encoder_].own is not None
+    np.testing.assert_array_equal(later[0], later[2])
+    assert not np.allclose(later[0], codes[1])
+
+
 @pytest.mark.parametrize(
     "make",
     [
