@@ -8,10 +8,12 @@ retraces for every new batch size. :func:`predict_in_chunks` runs a
 one its architecture shares (weights passed in: the models of a grid search
 trace nothing), then one traced for the model itself (faster per call).
 
-Everything cached here is keyed weakly by the model it belongs to: it goes away
-with the model and is never pickled. TensorFlow counts retracing per Python code
-object, so each model gets its own forward-pass object (functions sharing code
-across the models of a grid search would be reported as "retracing").
+What is cached for a model is keyed weakly by it: it goes away with the model
+and is never pickled; the shared forward passes are kept per architecture (a
+few, least recently used dropped), each with the model it was traced from.
+TensorFlow counts retracing per Python code object, so each model and each
+architecture gets its own forward-pass object (functions sharing code across
+the models of a grid search would be reported as "retracing").
 """
 
 import threading
@@ -153,12 +155,9 @@ def _forward_function(model: keras.Model):
     elif keras.backend.backend() != "tensorflow":
         uses.own = model.predict_on_batch
     elif uses.count <= _SHARED_USES:
-        shared = _shared_forward(model, uses)
-        trainable, non_trainable = (
-            model.trainable_variables,
-            model.non_trainable_variables,
-        )
-        return lambda inputs: shared(trainable, non_trainable, inputs)
+        variables = (model.trainable_variables, model.non_trainable_variables)
+        shared = _shared_forward(model, uses, variables)
+        return lambda inputs: shared(*variables, inputs)
     else:
         uses.own = _trace(_Forward(model), _input_specs(model))
     return uses.own
@@ -183,22 +182,20 @@ def _trace(function, signature: list):
     return tf.function(function, input_signature=signature).get_concrete_function()
 
 
-def _shared_forward(model: keras.Model, uses: _Uses):
-    """The forward pass shared by ``model``'s architecture (its network's
-    config and its variables' shapes and dtypes), traced on first use."""
-    import tensorflow as tf
-
-    variables = (model.trainable_variables, model.non_trainable_variables)
-    specs = [[tf.TensorSpec(v.shape, v.dtype) for v in group] for group in variables]
+def _shared_forward(model: keras.Model, uses: _Uses, variables: tuple):
+    """The forward pass shared by ``model``'s architecture, taking
+    ``variables`` (its trainable and non-trainable ones), traced on first use.
+    Architectures are told apart as the trainer pool does, by the network's
+    config (which fixes the variables' shapes), compile settings left out."""
     if uses.architecture is None:
-        uses.architecture = (
-            canonical_config(model, compiled=False),
-            tuple((tuple(s.shape), s.dtype.name) for group in specs for s in group),
-        )
+        uses.architecture = canonical_config(model, compiled=False)
     key = uses.architecture
     with _shared_lock:
         function = _shared.get(key)
         if function is None:
+            import tensorflow as tf
+
+            specs = [[tf.TensorSpec(v.shape, v.dtype) for v in g] for g in variables]
             function = _trace(_StatelessForward(model), [*specs, *_input_specs(model)])
             _shared[key] = function
             while len(_shared) > _MAX_SHARED:

@@ -117,17 +117,21 @@ class _NativeLogFilter:
         forked child has the pipe but not the thread) and still reading."""
         return self.pid == os.getpid() and self.reader.is_alive()
 
+    def attached(self) -> bool:
+        return self.saved is not None
+
     def attach(self) -> None:
         sys.stderr.flush()
-        self.saved = os.dup(2)
+        saved = os.dup(2)
         # The reader forwards to this block's stderr: the same descriptor
         # number throughout, repointed atomically (never closed and reused
         # while the reader may write to it).
         if self.target is None:
-            self.target = os.dup(self.saved)
+            self.target = os.dup(saved)
         else:
-            os.dup2(self.saved, self.target)
+            os.dup2(saved, self.target)
         os.dup2(self.write_end, 2)
+        self.saved = saved  # attached
 
     def detach(self) -> None:
         sys.stderr.flush()
@@ -164,11 +168,10 @@ class _NativeLogFilter:
                 self.drained.set()
 
 
-#: The process' filter (made on first use), how many blocks use it now (it
-#: is attached while any does), and whether fd 2 points at it.
+#: The process' filter (made on first use) and how many blocks use it now (it
+#: is attached while any does).
 _filter: _NativeLogFilter | None = None
 _filter_users = 0
-_attached = False
 _filter_lock = threading.Lock()
 
 
@@ -189,7 +192,7 @@ def native_logs_filtered():
     is restored. Nothing is filtered when the user set ``TF_CPP_MIN_LOG_LEVEL``
     (their choice of verbosity), or when there is no usable stderr.
     """
-    global _filter, _filter_users, _attached
+    global _filter, _filter_users
     if _user_chose_log_level():
         yield
         return
@@ -199,18 +202,16 @@ def native_logs_filtered():
                 if _filter is None or not _filter.usable():
                     _filter = _NativeLogFilter()
                 _filter.attach()
-                _attached = True
             except OSError:  # no file descriptor 2 (e.g. a detached process)
-                _attached = False
+                pass
         _filter_users += 1
     try:
         yield
     finally:
         with _filter_lock:
             _filter_users -= 1
-            if _filter_users == 0 and _attached:
+            if _filter_users == 0 and _filter is not None and _filter.attached():
                 _filter.detach()
-                _attached = False
 
 
 class _KerasStepTracingFilter(logging.Filter):
