@@ -561,8 +561,11 @@ class AutoencoderEstimator(SequenceEstimator):
         squared = self._squared_errors(batch)
         errors = np.full(batch.values.shape, np.nan)
         if "reconstruction" in squared:
+            # Padded to the fitted length, the batch to its own longest
+            # sequence: the steps past either are padding (NaN) in both.
             reconstruction = squared["reconstruction"]
-            errors[:, : reconstruction.shape[1]] = reconstruction
+            steps = min(reconstruction.shape[1], errors.shape[1])
+            errors[:, :steps] = reconstruction[:, :steps]
         if "future" in squared:
             rows = np.arange(batch.n_samples)[:, None]
             steps = batch.lengths[:, None] - self.n_future_ + np.arange(self.n_future_)

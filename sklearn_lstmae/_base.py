@@ -21,7 +21,6 @@ No Keras layers are built here (they come from ``_networks``).
 
 import re
 import textwrap
-import threading
 from numbers import Integral, Real
 
 import keras
@@ -43,18 +42,10 @@ from . import _routing
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
 from ._inference import predict_in_chunks, row_chunks
 from ._networks import build_encoder
-from ._quiet import native_logs_filtered
 from ._seeding import random_state_kept, seeded
 from ._trainers import copy_state
 from ._training import FAST_MIN_WORK, choose_jit_compile, train, training_rows
-
-#: Fits in one process run one at a time. Seeding is process-global in
-#: TensorFlow and Keras (the global seed, the sequence of op seeds that
-#: shuffling and initializers draw from), so two fits running at once in two
-#: threads would draw each other's random numbers and neither would be
-#: reproducible. TensorFlow already spreads one fit over every core; fit in
-#: processes (joblib's default) to run several at once.
-_FIT_LOCK = threading.RLock()
+from ._turns import estimator_turn, fit_turn
 
 #: What ``validation_split="auto"`` and ``early_stopping="auto"`` become where
 #: the network starts at a solution worth keeping (``_keep_start``).
@@ -282,7 +273,8 @@ class SequenceEstimator(BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "optimizer": "no_validation",  # Keras checks it (names, classes, objects)
         "optimizer__learning_rate": [
-            Interval(Real, 0.0, None, closed="left"),
+            # Positive (0 trains nothing) and finite (checked below).
+            Interval(Real, 0.0, None, closed="neither"),
             keras.optimizers.schedules.LearningRateSchedule,
         ],
         "loss": "no_validation",  # Keras checks it
@@ -421,6 +413,12 @@ class SequenceEstimator(BaseEstimator):
                     f"The {name!r} parameter of {type(self).__name__} must be a "
                     f"number, got the bool {value!r}."
                 )
+        rate = getattr(self, "optimizer__learning_rate", None)
+        if isinstance(rate, Real) and not np.isfinite(rate):
+            raise InvalidParameterError(
+                f"The 'optimizer__learning_rate' parameter of {type(self).__name__} "
+                f"must be a finite positive number, got {rate!r}."
+            )
 
     def _units(self) -> tuple[int, ...]:
         return widths(self.units)
@@ -608,11 +606,15 @@ class SequenceEstimator(BaseEstimator):
         # divergence, an exception or Ctrl-C during training) leaves the
         # estimator exactly as it was, and other threads using it meanwhile
         # (transform, predict) see the old model until the new one is done.
-        staged = self._shallow_copy()
-        params = self.get_params(deep=False)
-        with _FIT_LOCK, native_logs_filtered():
+        # Fits of this estimator take turns (the copy is taken in its turn, so
+        # a second partial_fit continues the first one's result), and fits of
+        # the process too (seeding is global: see ``_turns``).
+        with estimator_turn(self), fit_turn():
+            staged = self._shallow_copy()
+            before = dict(vars(staged))
+            params = self.get_params(deep=False)
             staged._validate_params()
-            # Keras sees plain Python numbers; the user's values come back below.
+            # Keras sees plain Python numbers; the user's values stay on self.
             vars(staged).update(
                 (name, plain_value(value)) for name, value in params.items()
             )
@@ -626,8 +628,29 @@ class SequenceEstimator(BaseEstimator):
                 kwargs,
                 future,
             )
-        vars(staged).update((name, vars(self)[name]) for name in params)
-        self.__dict__ = vars(staged)
+            self._publish(staged, before=before, params=params)
+
+    def _publish(self, staged, *, before: dict, params) -> None:
+        """Give this estimator what the fit of ``staged`` set, in one step.
+
+        Only the attributes the fit added, replaced or removed: parameters,
+        ``set_output`` and any attribute set on the estimator while it
+        trained (by a callback, another thread) are kept as they are now.
+        """
+        fitted = vars(staged)
+        changes = {
+            name: value
+            for name, value in fitted.items()
+            if name not in params and (name not in before or before[name] is not value)
+        }
+        removed = [name for name in before if name not in fitted and name not in params]
+        # Replaced values stay referenced until the update is done: no
+        # finalizer runs (and lets another thread in) halfway through it.
+        replaced = [vars(self).get(name) for name in changes]
+        vars(self).update(changes)
+        for name in removed:
+            vars(self).pop(name, None)
+        del replaced
 
     def _fit_staged(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs, future
@@ -690,13 +713,17 @@ class SequenceEstimator(BaseEstimator):
             targets=targets,
         )
 
+    #: An estimator's parameters that are used only after training (a
+    #: threshold): a warm start may change them too.
+    _AFTER_TRAINING_PARAMS: frozenset = frozenset()
+
     def _check_warm_start(self) -> None:
         """A warm start continues the fitted network: only parameters that
         steer training may have changed since it was fitted."""
         changed = [
             name
             for name, value in self.get_params(deep=False).items()
-            if name not in _TRAINING_PARAMS
+            if name not in _TRAINING_PARAMS | self._AFTER_TRAINING_PARAMS
             and not name.startswith(("fit__", "callbacks__"))
             and repr(value) != repr(self.fitted_params_.get(name))
         ]

@@ -315,6 +315,16 @@ def to_targets(y, n_samples: int, name: str = "y") -> tuple[np.ndarray, str]:
         raise TypeError(
             f"Sparse {name} is not supported; convert it with {name}.toarray()."
         )
+    if isinstance(y, np.ma.MaskedArray):
+        # Unlike X (where masked means missing: padding), a target value the
+        # loss would train on must be known: never read through the mask.
+        if np.ma.getmaskarray(y).any():
+            raise ValueError(
+                f"{name} is a masked array with masked values; every target value "
+                f"must be known to train on. Drop the sequences whose {name} is "
+                f"incomplete (or fill the values with {name}.filled(...))."
+            )
+        y = np.ma.getdata(y)
     # check_array gives sklearn's own messages for NaN, inf, strings, complex.
     y = check_array(
         y,

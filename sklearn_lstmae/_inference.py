@@ -25,7 +25,6 @@ import keras
 import numpy as np
 
 from ._networks import canonical_config
-from ._quiet import native_logs_filtered
 
 #: Rows per call of a Keras model at inference, so memory stays bounded.
 CHUNK_ROWS = 4096
@@ -50,18 +49,17 @@ def predict_in_chunks(
     (chunks and their concatenation), which for wide outputs of many rows is
     most of the call's memory.
     """
-    with native_logs_filtered():  # tracing and running may log (oneDNN)
-        function = _forward_function(model)
-        if n_rows is None:
-            outputs = [np.asarray(function(chunk)) for chunk in chunks]
-            return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
-        result, start = None, 0
-        for chunk in chunks:
-            output = np.asarray(function(chunk))
-            if result is None:
-                result = np.empty((n_rows, *output.shape[1:]), np.float32)
-            result[start : start + len(output)] = output
-            start += len(output)
+    function = _forward_function(model)
+    if n_rows is None:
+        outputs = [np.asarray(function(chunk)) for chunk in chunks]
+        return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
+    result, start = None, 0
+    for chunk in chunks:
+        output = np.asarray(function(chunk))
+        if result is None:
+            result = np.empty((n_rows, *output.shape[1:]), np.float32)
+        result[start : start + len(output)] = output
+        start += len(output)
     if result is None or start != n_rows:
         raise ValueError(f"predict_in_chunks: {start} rows for n_rows={n_rows}.")
     return result

@@ -241,6 +241,22 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     ):
         self._set_init_params(locals())
 
+    #: Parameters that only set the threshold after training: a warm start
+    #: may change them (the threshold is set anew).
+    _AFTER_TRAINING_PARAMS = frozenset(
+        {"contamination", "anomaly_score", "n_neighbors"}
+    )
+
+    def _resolve(self, batch, y) -> None:
+        super()._resolve(batch, y)
+        if self.anomaly_score == "neighbors" and batch.n_samples < 2:
+            raise ValueError(
+                f"{type(self).__name__} with anomaly_score='neighbors' compares each "
+                f"training sequence's code with the others' to set its threshold, "
+                f"so it needs at least 2 training sequences; got {batch.n_samples} "
+                "sample (with non-zero weight). Fit on more sequences."
+            )
+
     # -- scores -----------------------------------------------------------------
     def _hold_out(self) -> bool:
         # The reconstruction errors of sequences trained on are optimistic.
@@ -308,18 +324,26 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         )
         if self.anomaly_score == "neighbors":
             self._set_reference(batch)
-        if not auto:
+        if self.anomaly_score == "neighbors":
+            # Each training code against the others (leave one out): what new
+            # normal sequences score. A training sequence's own code is among
+            # the references, so its distance is optimistic (as with
+            # LocalOutlierFactor(novelty=True)).
+            self.n_calibration_ = len(self.reference_codes_)
+            distances = _leave_one_out_distances(
+                self.reference_codes_, self.n_neighbors
+            )
+            threshold = (
+                upper_fence(distances)
+                if auto
+                else np.percentile(distances, 100 * (1 - self.contamination))
+            )
+        elif not auto:
             # scikit-learn's convention: that share of the training sequences
-            # is flagged (their own codes are among the reference).
+            # is flagged.
             self.n_calibration_ = batch.n_samples
             training = self._anomaly_values(batch)
             threshold = np.percentile(training, 100 * (1 - self.contamination))
-        elif self.anomaly_score == "neighbors":
-            # Each training code against the others (leave one out).
-            self.n_calibration_ = len(self.reference_codes_)
-            threshold = upper_fence(
-                _leave_one_out_distances(self.reference_codes_, self.n_neighbors)
-            )
         else:
             self.n_calibration_ = len(rmse) if validation_split else 0
             threshold = upper_fence(rmse) ** 2

@@ -25,14 +25,14 @@ def seeded(random_state):
         yield
         return
     seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-    saved_tf = _tensorflow_global_seed()
+    saved_tf = _tensorflow_seed_state()
     try:
         with random_state_kept():
             _set_random_seed(seed)
             yield
     finally:
         if saved_tf is not _NO_TENSORFLOW:
-            _set_tensorflow_seed(saved_tf)
+            _restore_tensorflow_seed_state(saved_tf)
 
 
 def _set_random_seed(seed: int) -> None:
@@ -98,9 +98,23 @@ def random_state_kept():
 _NO_TENSORFLOW = object()
 
 
-def _tensorflow_global_seed():
+def _tensorflow_seed_state():
+    """TensorFlow's global seed and the generator of its op seeds, as they
+    are (the generator itself: a seeded block replaces it, never changes it),
+    so a block that seeded TensorFlow can leave the sequence of op seeds where
+    it was, not restarted (a fit whose callback ran another fit meanwhile
+    continues as it would have)."""
     if "tensorflow" not in sys.modules:  # e.g. the JAX backend: nothing to save
         return _NO_TENSORFLOW
     from tensorflow.python.eager import context
 
-    return context.global_seed()
+    eager = context.context()
+    # No generator before a seed was ever set (nothing draws op seeds then).
+    return eager._seed, getattr(eager, "_rng", None)
+
+
+def _restore_tensorflow_seed_state(state) -> None:
+    from tensorflow.python.eager import context
+
+    eager = context.context()
+    eager._seed, eager._rng = state

@@ -31,6 +31,7 @@ import numpy as np
 from . import _routing
 from ._quiet import quiet_step_tracing
 from ._trainers import training_model
+from ._turns import lending_turn
 
 #: Training work (sequences x epochs x time steps) from which training steps
 #: traced for static batch shapes pay for their second tracing (for the last,
@@ -77,7 +78,8 @@ def train(
         stopping = [keep_best]
     else:
         stopping = _early_stopping(params["early_stopping"], validation_split)
-    callbacks = [*_routing.callbacks(params), divergence, *stopping]
+    user_callbacks = [lending_turn(item) for item in _routing.callbacks(params)]
+    callbacks = [*user_callbacks, divergence, *stopping]
     _set_learning_rate(model, params)
     arguments = _routing.fit_kwargs(
         params,

@@ -104,10 +104,19 @@ def test_series_and_windows_in_dask_arrays_are_scored_on_the_workers(client):
     assert {task["worker"] for task in tasks.data} == set(
         client.scheduler_info()["workers"]
     )
-    # The same as in memory: windows across chunk edges were scored.
-    np.testing.assert_allclose(
-        scores, detector.score_series(series, stride=2), rtol=1e-12
+    # The same as in memory: windows across chunk edges were scored. Not to
+    # the bit: the network runs in float32 and its outputs change with the
+    # batch a window is scored in (dask chunks against one in-memory batch:
+    # up to 3e-7 relative measured on an AMD EPYC), so scores agree to a
+    # float32 tolerance, and labels wherever the score is clear of the
+    # threshold by more than that.
+    in_memory = detector.score_series(series, stride=2)
+    np.testing.assert_allclose(scores, in_memory, rtol=1e-4, atol=1e-6)
+    clear = np.abs(in_memory - detector.offset_) > 1e-4 * np.abs(detector.offset_)
+    np.testing.assert_array_equal(
+        labels[clear], detector.predict_series(series, stride=2)[clear]
     )
-    np.testing.assert_array_equal(labels, detector.predict_series(series, stride=2))
-    np.testing.assert_array_equal(window_scores, detector.score_samples(windows))
+    np.testing.assert_allclose(
+        window_scores, detector.score_samples(windows), rtol=1e-4, atol=1e-6
+    )
     assert (labels[2000:2004] == -1).all()
