@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 
 from sklearn_lstmae import LSTMAutoencoderOutlierDetector, load, save
-from sklearn_lstmae._outlier_detector import upper_fence
+from sklearn_lstmae._outlier_detector import _leave_one_out_distances, upper_fence
 from sklearn_lstmae.datasets import make_sequence_classification
 from sklearn_lstmae.windows import map_window_scores, sliding_windows
 
@@ -143,12 +143,22 @@ def test_at_most_max_reference_codes_are_kept(normal_and_other, monkeypatch):
 def test_float_contamination_flags_that_share_of_training(
     normal_and_other, contamination, score
 ):
+    # Of the training sequences' scores as new sequences would get them: the
+    # reconstruction errors, or each code's distances to the others (leave
+    # one out; predict on the training sequences themselves counts their own
+    # code as a neighbour, as LocalOutlierFactor(novelty=True) would).
     normal, _ = normal_and_other
     detector = LSTMAutoencoderOutlierDetector(
         **{**TINY_DETECTOR, "contamination": contamination, "anomaly_score": score}
     ).fit(normal)
     assert detector.n_calibration_ == len(normal)
-    flagged = np.mean(detector.predict(normal) == -1)
+    if score == "neighbors":
+        scores = -_leave_one_out_distances(
+            detector.reference_codes_, detector.n_neighbors
+        )
+        flagged = np.mean(scores < detector.offset_)
+    else:
+        flagged = np.mean(detector.predict(normal) == -1)
     assert flagged == pytest.approx(contamination, abs=1.5 / len(normal))
     np.testing.assert_array_equal(
         detector.fit_predict(normal), detector.predict(normal)
@@ -360,3 +370,39 @@ def test_fitting_again_without_held_out_data_does_not_warn_with_a_float(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         detector.fit(normal[:10])
+
+
+def test_a_float_contamination_flags_that_share_of_new_normal_sequences():
+    # The neighbors threshold comes from leave-one-out distances (what new
+    # normal sequences score), not from training codes that are their own
+    # nearest neighbour: with n_neighbors=1 that threshold was exactly 0.
+    X, y = make_sequence_classification(n_samples=400, n_timesteps=12, random_state=0)
+    normal = X[y == 0]
+    for n_neighbors in (1, 5):
+        detector = LSTMAutoencoderOutlierDetector(
+            **TINY, contamination=0.1, n_neighbors=n_neighbors, random_state=0
+        ).fit(normal[:80])
+        assert detector.threshold_ > 0
+        # ~10% expected; 0.44 (n_neighbors=5) and 1.0 (n_neighbors=1) before.
+        assert np.mean(detector.predict(normal[80:]) == -1) <= 0.25
+
+
+def test_warm_start_may_change_the_threshold_parameters(normal_and_other):
+    normal, _ = normal_and_other
+    detector = LSTMAutoencoderOutlierDetector(**TINY_DETECTOR, warm_start=True)
+    detector.fit(normal[:40])
+    model, auto = detector.model_, detector.offset_
+    detector.set_params(contamination=0.2, n_neighbors=3).fit(normal[:40])
+    assert detector.model_ is not model  # trained on, not rebuilt
+    assert len(detector.history_["loss"]) == 2 * TINY["epochs"]
+    assert detector.offset_ != auto
+    detector.set_params(anomaly_score="reconstruction").fit(normal[:40])
+    assert not hasattr(detector, "reference_codes_")
+    with pytest.raises(ValueError, match="encoding_dim changed"):
+        detector.set_params(encoding_dim=5).fit(normal[:40])
+
+
+def test_one_sequence_cannot_set_a_neighbors_threshold(normal_and_other):
+    normal, _ = normal_and_other
+    with pytest.raises(ValueError, match="at least 2 training sequences"):
+        LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(normal[:1])

@@ -352,3 +352,16 @@ def test_predict_interval_coverage_holds_on_later_windows():
         lower, upper = model.predict_interval(X_later, coverage=coverage)
         covered = np.mean((lower <= y_later) & (y_later <= upper))
         assert abs(covered - coverage) < 0.1, (coverage, covered)
+
+
+def test_a_masked_target_is_refused_not_read_through_its_mask():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 6, 2))
+    y = np.ma.masked_array(rng.normal(size=(20, 3)), mask=False)
+    y.data[0, 1] = 1e6
+    y[0, 1] = np.ma.masked
+    with pytest.raises(ValueError, match="masked array with masked values"):
+        LSTMSequencePredictor(units=(3,), epochs=1).fit(X, y)
+    # A mask that hides nothing is the array itself.
+    y = np.ma.masked_array(rng.normal(size=(20, 3)), mask=False)
+    LSTMSequencePredictor(units=(3,), epochs=1).fit(X, y)

@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 from tensorflow.python.framework.config import is_op_determinism_enabled
 
 from sklearn_lstmae import LSTMAutoencoderTransformer
@@ -213,8 +214,12 @@ def test_routed_parameters_reach_keras(sequences):
 
 def test_early_stopping_uses_validation_split(sequences):
     X, _ = sequences
+    # Steps of 1e-12 round away in float32: the validation loss stays flat.
     ae = tiny(
-        epochs=50, validation_split=0.2, early_stopping=1, optimizer__learning_rate=0.0
+        epochs=50,
+        validation_split=0.2,
+        early_stopping=1,
+        optimizer__learning_rate=1e-12,
     )
     ae.fit(X)
     assert "val_loss" in ae.history_
@@ -385,3 +390,26 @@ def test_auto_validation_and_patience_only_where_the_start_is_kept(sequences):
     ).fit(X)
     assert "val_loss" not in alone.history_ and len(alone.history_["loss"]) == 3
     assert alone._patience(alone._validation_split(len(X))) is None
+
+
+@pytest.mark.parametrize("rate", [0.0, -1e-3, float("inf"), float("nan")])
+def test_learning_rate_must_be_positive_and_finite(sequences, rate):
+    X, _ = sequences
+    with pytest.raises(InvalidParameterError, match="optimizer__learning_rate"):
+        tiny(optimizer__learning_rate=rate).fit(X)
+
+
+def test_reconstruction_errors_of_short_sequences_of_a_variable_length_model():
+    # The batch is padded to its own longest sequence, the network's output
+    # to the fitted length: errors come back in the input's layout anyway.
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(n, 2)) for n in (10, 6, 8, 10, 7)]
+    ae = tiny().fit(X)
+    errors = ae.reconstruction_errors(X[1:3])
+    assert [e.shape for e in errors] == [(6, 2), (8, 2)]
+    assert all(np.isfinite(e).all() for e in errors)
+    # The same errors as in a batch holding a longest sequence (another
+    # batch: equal to float32's precision, not to the bit).
+    together = ae.reconstruction_errors(X[:3])
+    for short, full in zip(errors, together[1:3], strict=True):
+        np.testing.assert_allclose(short, full, rtol=1e-4, atol=1e-6)
