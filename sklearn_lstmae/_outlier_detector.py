@@ -86,8 +86,15 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     ``anomaly_score="reconstruction"``, the root-mean-squared errors of training
     sequences the network did not train on (the ``validation_split`` held out
     at the end of the training data), since the errors of those it trained on
-    are optimistic. A float ``contamination`` flags that fraction of the
-    training sequences instead, as scikit-learn's detectors do.
+    are optimistic. A float ``contamination`` sets the threshold at that
+    fraction of the same values instead: with ``anomaly_score="neighbors"``
+    of the leave-one-out distances (so about that share of new normal
+    sequences is flagged, as with
+    :class:`~sklearn.neighbors.LocalOutlierFactor` with ``novelty=True``;
+    the training sequences themselves, each its own nearest code, are
+    flagged less), with ``anomaly_score="reconstruction"`` of the training
+    sequences' errors (scikit-learn's convention: ``predict`` flags that
+    share of them).
 
     ``X`` of every method takes every form
     :class:`LSTMAutoencoderTransformer` accepts (3D, 2D flat rows, variable
@@ -102,9 +109,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         the scores of normal sequences (see above; with
         ``anomaly_score="reconstruction"`` it needs a validation split, which
         ``validation_split="auto"`` provides: 20% of the training sequences).
-        A float: the expected fraction of outliers in the training data; the
-        threshold is that percentile of the training sequences' scores
-        (``predict`` flags that share of them).
+        A float: the expected fraction of outliers; the threshold is that
+        percentile of the training sequences' leave-one-out distances
+        (``"neighbors"``) or errors (``"reconstruction"``; ``predict`` flags
+        that share of them). ``warm_start`` may change it, ``n_neighbors``
+        and ``anomaly_score``: they only set the threshold.
     anomaly_score : {"neighbors", "reconstruction"}, default="neighbors"
         What makes a sequence anomalous. ``"neighbors"``: the mean Euclidean
         distance of its code (``transform``'s output of the same network,
