@@ -47,7 +47,8 @@ def test_encoder_and_decoder_share_weights_with_model(sequences):
     X, _ = sequences
     ae = tiny().fit(X)
     codes = ae.encoder_.predict(ae._model_inputs(ae._check_sequences(X, reset=False)))
-    np.testing.assert_allclose(codes, ae.transform(X), atol=1e-6)
+    # Keras' predict traces another function: equal to float32's precision.
+    np.testing.assert_allclose(codes, ae.transform(X), rtol=1e-5, atol=1e-6)
     assert ae.model_.get_layer("encoder") is ae.encoder_
 
 
@@ -111,7 +112,8 @@ def test_variable_length_padding_does_not_change_codes(ragged):
     assert ae.variable_length_ and ae.n_timesteps_ == 8
     together = ae.transform(ragged)
     alone = np.vstack([ae.transform([sequence]) for sequence in ragged])
-    np.testing.assert_allclose(together, alone, atol=1e-6)
+    # Batches of 1 against one of 6: float32 kernels round differently.
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
     # NaN-padded 3D input is the same data as the list
     padded = np.full((len(ragged), 8, 2), np.nan)
     for row, sequence in enumerate(ragged):
@@ -196,7 +198,8 @@ def test_sample_weight_zero_drops_samples(sequences):
     weights = np.r_[np.ones(20), np.zeros(10)]
     weighted = tiny().fit(X, sample_weight=weights).transform(X)
     subset = tiny().fit(X[:20]).transform(X)
-    np.testing.assert_allclose(weighted, subset, atol=1e-6)
+    # Weighted and unweighted losses reduce differently in float32.
+    np.testing.assert_allclose(weighted, subset, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="zero"):
         tiny().fit(X, sample_weight=np.zeros(30))
 
