@@ -8,6 +8,7 @@ refuses Python code such as Lambda layers) and checks that the model is the
 network the parameters describe. Nothing in an archive is executed.
 """
 
+import base64
 import json
 import os
 import tempfile
@@ -111,12 +112,15 @@ def save(estimator, path) -> None:
             f"save() stores the estimators of sklearn_lstmae ({', '.join(classes)}), "
             f"got {name}. Use pickle or joblib for other objects."
         )
-    if not estimator.__sklearn_is_fitted__():
+    # One snapshot of the estimator (a single copy of its attributes): a fit
+    # publishing in another thread meanwhile cannot mix two fits in the file.
+    snapshot = estimator._shallow_copy()
+    if not snapshot.__sklearn_is_fitted__():
         raise ValueError(f"This {name} is not fitted yet: fit it before saving it.")
-    params = estimator.get_params(deep=False)
+    params = snapshot.get_params(deep=False)
     fitted = {
         key: value
-        for key, value in vars(estimator).items()
+        for key, value in vars(snapshot).items()
         if key not in params and key not in _NOT_STORED
     }
     metadata = {
@@ -134,7 +138,7 @@ def save(estimator, path) -> None:
     }
     with tempfile.TemporaryDirectory() as folder:
         model_path = os.path.join(folder, _MODEL)
-        estimator.model_.save(model_path)
+        snapshot.model_.save(model_path)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(_METADATA, json.dumps(metadata, indent=1))
             archive.write(model_path, _MODEL)
@@ -198,25 +202,91 @@ def _load(path, where: str):
                 f"{where!r} is not an archive written by sklearn_lstmae.save: it "
                 f"holds {names[:5]!r}, not exactly {[_METADATA, _MODEL]!r}."
             )
-        metadata = _parse_json(_read_capped(archive, _METADATA, _MAX_JSON_BYTES), where)
+        metadata = _parse_json(
+            _read_capped(archive, _METADATA, _MAX_JSON_BYTES), where, _METADATA
+        )
         _check_versions(metadata, path)
+        unknown = sorted(map(str, set(metadata) - _TOP_LEVEL))
+        if unknown:
+            raise ValueError(
+                f"{where!r} has a malformed estimator description: unknown entries "
+                f"{unknown} (expected only {sorted(_TOP_LEVEL)}): refused."
+            )
         estimator = _rebuild_estimator(metadata, where)
         fitted = estimator._as_fitted(check=False)
         limit = _model_byte_limit(fitted)
+        _check_inflation(archive.getinfo(_MODEL), where)
         with tempfile.TemporaryDirectory() as folder:
             model_path = os.path.join(folder, _MODEL)
             _extract_capped(archive, _MODEL, model_path, limit)
-            _check_inner_archive(model_path, limit, where)
+            _check_inner_archive(model_path, fitted, limit, folder, where)
             estimator.model_ = _load_model(model_path, path)
     _check_widths(fitted, estimator.model_, where)
     _check_network(estimator, path)
+    _check_code_width(estimator, where)
     return estimator
 
 
 # -- limits: a file from someone else is refused quickly and cheaply ------------
+#: The entries of ``estimator.json``.
+_TOP_LEVEL = {
+    "format",
+    "package",
+    "package_version",
+    "keras_version",
+    "class",
+    "params",
+    "fitted",
+}
 #: The JSON description: parameters, fitted attributes, training history.
-_MAX_JSON_BYTES = 64 * 2**20
+#: Parsing costs memory per value, not per byte (``[],`` is 3 bytes and ~120
+#: bytes of Python objects), so values, containers and strings are counted
+#: before ``json.loads`` (``_parse_json``). An archive holds ~2 KB of JSON
+#: (parameters, scalers, history: a number per epoch and metric); numeric
+#: arrays are stored as base64 strings (one JSON value each), the largest
+#: being a detector's reference codes or a predictor's calibration residuals,
+#: at most 10,000 rows: e.g. 10,000 x 272 float32 codes are ~15 MB of text.
+#: The caps allow twice that and a million numbers (100 metrics over 10,000
+#: epochs), and bound what parsing may cost to ~150 MB and about a second:
+#: text and its decoded copy (2 x 32 MiB), numbers (~32 bytes each),
+#: containers (~150 bytes each) and strings (~60 bytes each, feature names).
+_MAX_JSON_BYTES = 32 * 2**20
+_MAX_JSON_VALUES = 1_000_000
+_MAX_JSON_CONTAINERS = 20_000
+_MAX_JSON_STRINGS = 200_000
 _MAX_JSON_DEPTH = 16
+#: Keras' ``config.json`` inside ``model.keras`` (~17 KB for an encoder with
+#: two decoders; ~5 KB per layer): nested deeper (models hold layers that hold
+#: cells and initializers).
+_MAX_KERAS_CONFIG_BYTES = 4 * 2**20
+_MAX_KERAS_CONFIG_DEPTH = 64
+#: Layers the networks of ``_networks`` are built from (the models, Keras'
+#: layers, and the package's own): any other layer in a stored model is refused
+#: before Keras builds it.
+_LAYERS = {
+    "Functional",
+    "InputLayer",
+    "LSTM",
+    "GRU",
+    "Bidirectional",
+    "Dense",
+    "Concatenate",
+    "Add",
+    "RepeatVector",
+    "Reshape",
+    "Flatten",
+    "PaddingMask",
+    "StartToken",
+    "WindowMean",
+    "WindowRepeat",
+    "SequencePooling",
+}
+#: Trained weights are noise to a compressor (deflate shrinks them ~1.1-fold):
+#: a model member that inflates more than this, past the first 32 MiB, holds
+#: zeros or padding, which would make load() build a network far larger than
+#: the file.
+_MAX_MODEL_INFLATION = 8
+_FREE_MODEL_BYTES = 32 * 2**20
 #: Sane upper bounds of sizes a stored estimator may declare.
 MAX_WIDTH = 1 << 16  # units of a layer, encoding_dim, features per step
 _MAX_LAYERS = 64
@@ -258,8 +328,21 @@ def _extract_capped(archive: zipfile.ZipFile, name: str, target, limit: int) -> 
             file.write(chunk)
 
 
-def _check_inner_archive(model_path, limit: int, where: str) -> None:
-    """The ``.keras`` file is a zip too: bound what Keras will inflate."""
+def _check_inflation(info: zipfile.ZipInfo, where: str) -> None:
+    if info.file_size > max(
+        _FREE_MODEL_BYTES, _MAX_MODEL_INFLATION * info.compress_size
+    ):
+        raise ValueError(
+            f"{where!r} holds a Keras model of {info.file_size} bytes compressed to "
+            f"{info.compress_size}: trained weights do not compress more than "
+            f"{_MAX_MODEL_INFLATION}-fold, so it is padding or zeros: refused."
+        )
+
+
+def _check_inner_archive(model_path, fitted, limit: int, folder, where: str) -> None:
+    """The ``.keras`` file is a zip too: bound what Keras will inflate, then
+    check its network's description (``config.json``) and its weights
+    (``model.weights.h5``) against the parameters before Keras reads either."""
     with zipfile.ZipFile(model_path) as inner:
         infos = inner.infolist()
         if len(infos) > 16 or sum(info.file_size for info in infos) > limit:
@@ -267,13 +350,28 @@ def _check_inner_archive(model_path, limit: int, where: str) -> None:
                 f"{where!r} holds a Keras model whose members declare more than the "
                 f"{limit} bytes its network can need: refused."
             )
+        names = inner.namelist()
+        for name in ("config.json", "model.weights.h5"):
+            if name not in names:
+                raise ValueError(
+                    f"{where!r} holds a Keras model without its {name}: refused."
+                )
+        config = _parse_json(
+            _read_capped(inner, "config.json", _MAX_KERAS_CONFIG_BYTES),
+            where,
+            "model.keras/config.json",
+            max_depth=_MAX_KERAS_CONFIG_DEPTH,
+        )
+        _check_keras_config(config, fitted, where)
+        weights = os.path.join(folder, "model.weights.h5")
+        _extract_capped(inner, "model.weights.h5", weights, limit)
+    _check_weights(weights, limit, where)
+    os.remove(weights)
 
 
-def _model_byte_limit(fitted) -> int:
-    """Most bytes the ``.keras`` file of this network can take: its weights
-    (bounded by its widest layer) with the optimizer's two slots each, plus
-    1 MiB of configuration. Generous for real models, and computed from the
-    checked parameters, so a padded file is refused before it is read."""
+def _widest(fitted) -> int:
+    """Widest layer the parameters describe (a bound: recurrent outputs of both
+    directions, codes with pooled outputs), plus one."""
     units = fitted._units()
     encoding_dim = getattr(fitted, "encoding_dim", None) or 0
     width = max(
@@ -282,36 +380,209 @@ def _model_byte_limit(fitted) -> int:
         fitted.n_step_features_,
         getattr(fitted, "n_output_features_", 0),
     ) * (2 if fitted.bidirectional else 1)
-    code = 3 * width + encoding_dim
-    widest = max(width, code) + 1
-    layers = 3 * len(units) + 4
+    return max(width, 3 * width + encoding_dim) + 1
+
+
+def _check_keras_config(config, fitted, where: str) -> None:
+    """Before Keras builds the stored network: only layers our networks use,
+    no more of them than the parameters describe, and no size in any layer's
+    configuration beyond the parameters' (a recurrent layer's ``units``
+    beyond the widest layer, any other size beyond steps x the widest)."""
+    widest = _widest(fitted)
+    steps = max(
+        fitted.n_timesteps_,
+        getattr(fitted, "n_output_steps_", 0),
+        getattr(fitted, "n_future_", None) or 0,
+    )
+    # Flattened sequences and temporal codes (the linear path, temporal_code)
+    # give other layers a size per step.
+    largest = max(steps, 1) * widest
+    max_layers = 64 + 16 * len(fitted._units())
+    layers, stack = 0, [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        stack.extend(node.values())
+        name = node.get("class_name")
+        if not (isinstance(name, str) and isinstance(node.get("config"), dict)):
+            continue
+        if not _is_layer(node):
+            continue
+        layers += 1
+        if name == "Lambda":
+            raise ValueError(
+                f"{where!r} holds a Keras model with Python code (a Lambda "
+                "layer), which could run anything when loaded: refused. Only "
+                "load such a model, outside sklearn_lstmae, from a source you trust."
+            )
+        if name not in _LAYERS:
+            raise ValueError(
+                f"{where!r} holds a Keras model with a {name} layer, which "
+                "sklearn_lstmae networks never use: refused (the archive was "
+                "altered)."
+            )
+        for key, value in _sizes({"c": node["config"], "b": node.get("build_config")}):
+            recurrent = key == "units" and name in ("LSTM", "GRU")
+            bound = widest if recurrent else largest
+            if value > bound:
+                raise ValueError(
+                    f"{where!r} holds a Keras model whose {name} layer has "
+                    f"{key}={value}, more than the {bound} the stored parameters "
+                    "allow: refused (the archive was altered)."
+                )
+    if layers > max_layers:
+        raise ValueError(
+            f"{where!r} holds a Keras model of {layers} layers, more than the "
+            f"{max_layers} its parameters can describe: refused."
+        )
+
+
+def _is_layer(node: dict) -> bool:
+    """Whether a Keras config entry describes a layer or model."""
+    name, module = node["class_name"], str(node.get("module") or "")
+    registered = str(node.get("registered_name") or "")
+    found = getattr(keras.layers, name, None)
+    return (
+        name in _LAYERS
+        or registered.startswith("sklearn_lstmae>")
+        or "layers" in module
+        or "models" in module
+        or (isinstance(found, type) and issubclass(found, keras.layers.Layer))
+    )
+
+
+def _sizes(node):
+    """(key, integer) pairs in a layer's configuration, not entering nested
+    objects (initializers, whose seeds are no sizes; nested layers are checked
+    on their own)."""
+    stack = [(None, node)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, dict):
+            if key is not None and "class_name" in value:
+                continue
+            stack.extend(value.items())
+        elif isinstance(value, list | tuple):
+            stack.extend((key, item) for item in value)
+        elif isinstance(value, int) and not isinstance(value, bool) and key != "seed":
+            yield key, value
+
+
+def _check_weights(weights_path, limit: int, where: str) -> None:
+    """Before Keras reads ``model.weights.h5``: every dataset a plain numeric
+    array, stored in full (HDF5 can declare a dataset of any size that stores
+    nothing and reads as its fill value) and, together, within ``limit``; no
+    links to elsewhere."""
+    import h5py  # installed with keras
+
+    declared = 0
+
+    def refuse(what):
+        raise ValueError(
+            f"{where!r} holds a Keras model whose weights file {what}: refused "
+            "(the archive was altered)."
+        )
+
+    with h5py.File(weights_path, "r") as file:
+        groups, count = [file], 0
+        while groups:
+            group = groups.pop()
+            for name in group:
+                count += 1
+                if count > 100_000:
+                    refuse("holds too many entries")
+                link = group.get(name, getlink=True)
+                if not isinstance(link, h5py.HardLink):
+                    refuse(f"links {name!r} elsewhere")
+                item = group[name]
+                if isinstance(item, h5py.Group):
+                    groups.append(item)
+                    continue
+                if not isinstance(item, h5py.Dataset):
+                    refuse(f"holds {name!r}, which is not an array")
+                if item.dtype.kind not in "biuf" or item.dtype.itemsize > 8:
+                    refuse(f"holds {item.name!r} of dtype {item.dtype}")
+                if item.is_virtual or item.external:
+                    refuse(f"stores {item.name!r} outside itself")
+                size = int(np.prod(item.shape, dtype=object)) * item.dtype.itemsize
+                declared += size
+                if declared > limit:
+                    refuse(
+                        f"declares more than the {limit} bytes of weights the "
+                        "network its parameters describe can have"
+                    )
+                if item.id.get_storage_size() < size:
+                    refuse(
+                        f"declares {item.name!r} of {size} bytes but stores only "
+                        f"{item.id.get_storage_size()}"
+                    )
+
+
+def _model_byte_limit(fitted) -> int:
+    """Most bytes the ``.keras`` file of this network can take: its weights
+    (bounded by its widest layer) with the optimizer's two slots each, plus
+    1 MiB of configuration. Generous for real models, and computed from the
+    checked parameters, so a padded file is refused before it is read."""
+    widest = _widest(fitted)
+    layers = 3 * len(fitted._units()) + 4
     weights = 8 * layers * 2 * widest * widest  # gates x directions x matrices
     return 2**20 + 3 * 4 * weights
 
 
-def _parse_json(data: bytes, where: str) -> dict:
+def _parse_json(data: bytes, where: str, member: str, max_depth=_MAX_JSON_DEPTH):
+    """``json.loads`` of an archive member, refused first if it holds more
+    values, containers or strings than the caps (what parsing costs grows with
+    their count; ``,``/``:``/``[``/``{``/``"`` in strings are counted too, so
+    the counts can only overestimate), then if nested deeper than
+    ``max_depth``."""
+    counts = {
+        "values": data.count(b",") + data.count(b":"),
+        "containers": data.count(b"[") + data.count(b"{"),
+        "strings": data.count(b'"') // 2,
+    }
+    caps = {
+        "values": _MAX_JSON_VALUES,
+        "containers": _MAX_JSON_CONTAINERS,
+        "strings": _MAX_JSON_STRINGS,
+    }
+    over = [
+        f"{counts[kind]} {kind} (at most {caps[kind]})"
+        for kind in caps
+        if counts[kind] > caps[kind]
+    ]
+    if over:
+        raise ValueError(
+            f"{where!r}: its {member} of {len(data)} bytes holds "
+            f"{', '.join(over)}: far more than an estimator stores, refused."
+        )
     try:
-        metadata = json.loads(data)
+        text = data.decode("utf-8")
+        del data  # the text alone from here on
+        metadata = json.loads(text)
     except RecursionError:
+        raise ValueError(f"{where!r} has a {member} nested too deeply.") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, digits
         raise ValueError(
-            f"{where!r} has a JSON description nested too deeply."
+            f"{where!r} is not an archive written by sklearn_lstmae.save "
+            f"({member}: {error})."
         ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(
-            f"{where!r} is not an archive written by sklearn_lstmae.save ({error})."
-        ) from None
+    del text
     stack = [(metadata, 0)]
     while stack:
         value, depth = stack.pop()
-        if depth > _MAX_JSON_DEPTH:
+        if depth > max_depth:
             raise ValueError(
-                f"{where!r} has a JSON description nested more than "
-                f"{_MAX_JSON_DEPTH} levels deep: refused."
+                f"{where!r} has a {member} nested more than {max_depth} levels "
+                "deep: refused."
             )
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend(
+            (item, depth + 1) for item in items if isinstance(item, dict | list)
+        )
     if not isinstance(metadata, dict):
         raise ValueError(f"{where!r} is not an archive written by sklearn_lstmae.save.")
     return metadata
@@ -345,6 +616,15 @@ def _rebuild_estimator(metadata: dict, where: str):
     # Archives from before 0.3 were fitted with their stored parameters.
     fitted.setdefault("fitted_params_", dict(params))
     fitted["fitted_params_"] = _current_params(cls, fitted["fitted_params_"], where)
+    # Inference reads every parameter from fitted_params_ (``_as_fitted``):
+    # one missing would silently be taken from the current parameters.
+    missing = sorted(set(cls._get_param_names()) - set(fitted["fitted_params_"]))
+    if missing:
+        raise ValueError(
+            f"{where!r} has a malformed estimator description: fitted_params_ "
+            f"lacks the parameters {missing} (it must hold every parameter of "
+            f"{cls.__name__} the estimator was fitted with): refused."
+        )
     for values in (params, fitted["fitted_params_"]):
         _check_params(cls(**values), where)
     _check_fitted(cls, fitted, where)
@@ -522,6 +802,30 @@ def _check_widths(fitted, model: keras.Model, where: str) -> None:
         )
 
 
+def _check_code_width(estimator, where: str) -> None:
+    """Stored codes of a detector (its reference) must be as wide as the
+    codes of the loaded encoder."""
+    reference = [
+        name
+        for name in ("reference_codes_", "code_mean_", "code_scale_")
+        if isinstance(getattr(estimator, name, None), np.ndarray)
+    ]
+    if not reference:
+        return
+    width = estimator._as_fitted()._n_features_out
+    wrong = [
+        f"{name} {getattr(estimator, name).shape}"
+        for name in reference
+        if getattr(estimator, name).shape[-1] != width
+    ]
+    if wrong:
+        raise ValueError(
+            f"{where!r} stores reference codes whose width differs from the "
+            f"{width} codes of its encoder ({', '.join(wrong)}): refused (the "
+            "archive was altered)."
+        )
+
+
 def _check_versions(metadata: dict, path) -> None:
     where = os.fspath(path)
     if metadata.get("package") != "sklearn-lstmae" or "format" not in metadata:
@@ -596,8 +900,17 @@ def _encode(value, what: str):
                 "ndarray": [_encode(item, what) for item in value.tolist()],
                 "dtype": "object",
             }
-        return {
-            "ndarray": value.tolist(),
+        if value.dtype.kind in _ALLOWED_DTYPE_KINDS:
+            # Numbers as their bytes (base64): one JSON string, whatever the
+            # size, parsed at the cost of its length (a list costs ~32 bytes a
+            # number once parsed).
+            return {
+                "array": base64.b64encode(np.ascontiguousarray(value).data).decode(),
+                "dtype": value.dtype.str,
+                "shape": list(value.shape),
+            }
+        return {  # strings: one flat list, whatever the shape
+            "ndarray": value.ravel().tolist(),
             "dtype": value.dtype.str,
             "shape": list(value.shape),
         }
@@ -645,6 +958,22 @@ def _decode(value):
             raise ValueError(f"A stored array has the unsupported dtype {dtype}.")
         array = np.asarray(content, dtype=dtype)
         return array.reshape([int(size) for size in value["shape"]])
+    if kind == "array":
+        dtype = np.dtype(str(value["dtype"]))
+        shape = [int(size) for size in value["shape"]]
+        if dtype.kind not in _ALLOWED_DTYPE_KINDS or dtype.hasobject:
+            raise ValueError(f"A stored array has the unsupported dtype {dtype}.")
+        if not isinstance(content, str) or len(content) > 4 * _MAX_JSON_BYTES:
+            raise ValueError("A malformed stored array.")
+        data = base64.b64decode(content, validate=True)
+        if min(shape, default=0) < 0 or len(data) != dtype.itemsize * int(
+            np.prod(shape, dtype=object)
+        ):
+            raise ValueError(
+                f"A stored array of {len(data)} bytes is not of shape {shape} and "
+                f"dtype {dtype}."
+            )
+        return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
     if kind == "scaler":
         if not isinstance(content, dict):
             raise ValueError("A malformed stored scaler.")
