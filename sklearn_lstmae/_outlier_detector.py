@@ -15,7 +15,9 @@ from ._inference import row_chunks
 from ._training import training_rows
 from .windows import (
     _check_aggregate,
+    _check_finite,
     _check_series,
+    _check_stride,
     _point_scores,
     _window_starts,
 )
@@ -456,10 +458,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
 
         The series is cut into windows of the fitted length (``n_timesteps_``)
         every ``stride`` steps (:func:`~sklearn_lstmae.windows.sliding_windows`:
-        the last window ends with the series, so every time stamp is covered);
-        each window gets its ``score_samples``, and each time stamp the mean
-        (or the minimum, ``aggregate="max"`` of the errors) of the scores of
-        the windows that cover it. Time stamps near the ends are covered by
+        the last window ends with the series, and ``stride`` is at most the
+        window length, so every time stamp is covered); each window gets its
+        ``score_samples``, and each time stamp the mean (or the minimum,
+        ``aggregate="max"`` of the errors) of the scores of the windows that
+        cover it, and of no others. Time stamps near the ends are covered by
         fewer windows (the first and last by one), so their scores rest on
         less evidence. Fit the detector on windows of normal stretches of the
         series (or of similar ones), e.g. ``sliding_windows(normal, length)``.
@@ -474,10 +477,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         series : array-like of shape (T,) or (T, n_features), or dask array
             One long series, in the layout of a single training sequence
             (``(T,)`` for a univariate detector), at least ``n_timesteps_``
-            steps.
+            steps, finite (a NaN or infinity is refused, naming its time
+            step). For several series, call this once per series.
         stride : int, default=1
-            Steps between the starts of consecutive windows; larger is faster
-            and coarser.
+            Steps between the starts of consecutive windows, at most
+            ``n_timesteps_``; larger is faster and coarser.
         aggregate : {"mean", "max"}, default="mean"
             How the windows covering a time stamp combine: the mean of their
             errors, or the largest error.
@@ -491,8 +495,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         fitted = self._as_fitted()
         length = fitted._window_length()
         stride = check_positive_int(stride, "stride")
+        _check_stride(stride, length, "length, n_timesteps_={length}")
         _check_aggregate(aggregate)
         if is_dask_array(series):
+            if np.iscomplexobj(series):  # as X is refused (_data.py)
+                raise ValueError("Complex data not supported in series.")
             if series.shape[0] < length:
                 _window_starts(series.shape[0], length, stride)  # the error
             return map_overlapping(
@@ -504,10 +511,27 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
                 stride=stride,
                 aggregate=aggregate,
             )
+        fitted._refuse_series_list(series)
         series = _check_series(series)
         return fitted._score_stretch(
             series, 0, slice(None), len(series), stride, aggregate
         )
+
+    def _refuse_series_list(self, series) -> None:
+        """Refuse a list of series (what ``make_windows`` takes): a list of 2D
+        arrays, or of 1D arrays that are not rows of this detector's steps."""
+        if not isinstance(series, list | tuple) or not series:
+            return
+        item = np.ndim(series[0])
+        width = self.n_step_features_
+        if item == 2 or (item == 1 and len(series[0]) != width):
+            raise ValueError(
+                f"score_series takes one series, an array of shape (T,) or "
+                f"(T, n_features) (this detector reads {width} feature(s) per "
+                f"step); got a list of {len(series)} arrays of shape "
+                f"{np.shape(series[0])}: several series. Score them one by one: "
+                "[detector.score_series(s) for s in series]."
+            )
 
     def _score_stretch(self, stretch, first, core, n_timesteps, stride, aggregate):
         """Point scores of the time stamps ``core`` of ``stretch``, the steps
@@ -518,6 +542,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         starts = _window_starts(n_timesteps, length, stride) - first
         starts = starts[(starts >= 0) & (starts + length <= len(stretch))]
         stretch, steps = np.asarray(stretch), np.arange(length)
+        _check_finite(stretch, first=first)  # a dask chunk: checked here
         # Window by window chunk, so that the windows never exist all at once.
         scores = np.concatenate(
             [
@@ -544,10 +569,12 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         Returns
         -------
         labels : ndarray of shape (T,), or dask array
-            -1 where ``score_series(series) < offset_``, +1 elsewhere.
+            +1 where ``score_series(series) >= offset_``, -1 elsewhere (also
+            where a score is NaN: a window whose error overflowed is never
+            called normal).
         """
         scores = self.score_series(series, stride=stride, aggregate=aggregate)
-        return (scores < self.offset_) * -2 + 1
+        return (scores >= self.offset_) * 2 - 1
 
     def _window_length(self) -> int:
         if self.variable_length_:

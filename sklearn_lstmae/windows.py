@@ -3,11 +3,11 @@ past the trained horizon, rolling-origin backtests, windows to fit a detector
 on, and window scores mapped back to time stamps."""
 
 import math
+from numbers import Real
 
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import Bunch
-from sklearn.utils.validation import check_is_fitted
 
 from ._data import check_positive_int
 
@@ -35,13 +35,18 @@ def _is_series_list(series) -> bool:
 
 def _as_series_list(series, name: str) -> tuple[list[np.ndarray], bool]:
     """One series or a list of them, as 2D ``(T, F)`` float arrays."""
+    if isinstance(series, list | tuple) and len(series) == 0:
+        raise ValueError(
+            f"{name} is an empty list: give one series (an array of shape (T,) "
+            "or (T, n_features)) or a list of at least one."
+        )
     items = list(series) if _is_series_list(series) else [series]
     arrays = [
         _check_series(item, f"{name} {index}", " or a list of them")
         for index, item in enumerate(items)
     ]
     univariate = all(array.ndim == 1 for array in arrays)
-    arrays = [array.reshape(len(array), -1) for array in arrays]
+    arrays = [array[:, None] if array.ndim == 1 else array for array in arrays]
     if len({array.shape[1] for array in arrays}) > 1:
         raise ValueError(f"All series in {name} must have the same number of features.")
     return arrays, univariate
@@ -286,8 +291,10 @@ or list of them, default=None
     True
     """
     _check_predictor(predictor, "forecast")
-    check_is_fitted(predictor)
+    # Like predict: what was fitted, not parameters set since.
+    predictor = predictor._as_fitted()
     horizon = check_positive_int(horizon, "horizon")
+    _check_coverage(coverage)
     single = not _is_series_list(series)
     arrays, univariate = _as_series_list(series, "series")
     history = _histories(predictor, arrays)
@@ -336,6 +343,18 @@ or list of them, default=None
     if single:
         outputs = [values[0] for values in outputs]
     return outputs[0] if coverage is None else tuple(outputs)
+
+
+def _check_coverage(coverage) -> None:
+    """Refuse a ``coverage`` that is not None or a number in (0, 1)."""
+    if coverage is not None and (
+        not isinstance(coverage, Real)
+        or isinstance(coverage, bool)
+        or not 0 < coverage < 1
+    ):
+        raise ValueError(
+            f"coverage must be a number in (0, 1), e.g. 0.9; got {coverage!r}."
+        )
 
 
 def _check_predictor(estimator, name: str) -> None:
@@ -510,6 +529,14 @@ def backtest(
     )
     n_cutoffs = check_positive_int(n_cutoffs, "n_cutoffs")
     step = check_positive_int(horizon if step is None else step, "step")
+    _check_coverage(coverage)
+    if coverage is not None and not estimator.get_params().get("validation_split"):
+        raise ValueError(
+            "backtest's intervals are calibrated on windows held out of training, "
+            f"but the estimator has validation_split="
+            f"{estimator.get_params().get('validation_split')!r}: set it > 0 (e.g. "
+            "0.2: the latest 20% of the windows), or leave coverage=None."
+        )
     single = not _is_series_list(series)
     arrays, univariate = _as_series_list(series, "series")
     covariates, _ = _covariate_list(
@@ -576,20 +603,52 @@ def backtest(
 
 def _check_series(series, name: str = "series", alternatives: str = "") -> np.ndarray:
     """One series as a float array ``(T,)`` or ``(T, F)``, finite."""
-    array = np.asarray(series, dtype=np.float64)
+    array = np.asarray(series)
+    if np.iscomplexobj(array):  # as X is refused (_data.py)
+        raise ValueError(f"Complex data not supported in {name}.")
+    array = np.asarray(array, dtype=np.float64)
     if array.ndim not in (1, 2):
         raise ValueError(
             f"{name} must be a series of shape (T,) or (T, n_features){alternatives};"
             f" got shape {array.shape}."
         )
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} contains NaN or infinity.")
+    _check_finite(array, name)
     return array
+
+
+def _check_finite(array: np.ndarray, name: str = "series", first: int = 0) -> None:
+    """Refuse a series ``(T[, F])`` with a NaN or infinite value, naming the
+    time step of the first (counted from ``first``: where ``array`` starts)."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        step = int(np.flatnonzero(bad.reshape(len(array), -1).any(axis=1))[0])
+        where = f"time step {first + step}"
+        if array.ndim == 2:
+            where += f", feature {int(np.flatnonzero(bad[step])[0])}"
+        raise ValueError(
+            f"{name} contains NaN or infinity (the first at {where}: "
+            f"{array[step].tolist()!r}). Windows are scored as a whole, so a "
+            "series must be finite: fill or drop the missing values first (e.g. "
+            "interpolate them)."
+        )
+
+
+def _check_stride(stride: int, length: int, what: str = "length={length}") -> None:
+    """Refuse a stride that leaves time stamps in no window (``what`` names
+    the window length, formatted with ``length``)."""
+    if stride > length:
+        raise ValueError(
+            f"stride={stride} is larger than the window {what.format(length=length)}"
+            f": the {stride - length} step(s) between consecutive windows would be "
+            "in no window and get no score, but every time stamp must be covered. "
+            f"Use stride <= {length} (stride={length}: each step in one window)."
+        )
 
 
 def _window_starts(n_timesteps: int, length: int, stride: int) -> np.ndarray:
     """Start of each window of ``sliding_windows``: every ``stride`` steps,
-    and a last one ending with the series where the stride does not reach it."""
+    and a last one ending with the series where the stride does not reach it
+    (sorted, distinct)."""
     if n_timesteps < length:
         raise ValueError(
             f"The series has {n_timesteps} steps, fewer than one window of "
@@ -605,8 +664,10 @@ def sliding_windows(series, length: int, stride: int = 1):
     """Cut a long series into overlapping windows of ``length`` steps.
 
     Window ``i`` starts at step ``i * stride``; where the stride does not
-    reach the end of the series, a last window ends with it, so every time
-    stamp is in at least one window. Fit an
+    reach the end of the series, a last window ends with it, so with
+    ``stride <= length`` every time stamp is in at least one window (a larger
+    stride skips the steps between windows: fine for windows to fit on, but
+    ``score_series`` and :func:`map_window_scores` refuse it). Fit an
     :class:`~sklearn_lstmae.LSTMAutoencoderOutlierDetector` on the windows of a
     normal stretch, then score a series with its ``score_series``.
 
@@ -654,8 +715,10 @@ def map_window_scores(
     ``length`` and ``stride`` over a series of ``n_timesteps`` steps), time
     stamp ``t`` gets the mean, or the minimum, of the scores of the windows that
     contain it (PyOD's ``TimeSeriesOD`` and darts' ``window_agg`` do the same
-    with anomaly scores). Time stamps near the ends are covered by fewer
-    windows (the first and the last by one).
+    with anomaly scores), computed from those windows alone: a window's score
+    reaches no other time stamp. Time stamps near the ends are covered by fewer
+    windows (the first and the last by one). A NaN window score makes the time
+    stamps it covers NaN.
 
     Parameters
     ----------
@@ -666,7 +729,8 @@ def map_window_scores(
     length : int
         Steps in each window.
     stride : int, default=1
-        Steps between the starts of consecutive windows.
+        Steps between the starts of consecutive windows, at most ``length``
+        (so that every time stamp is covered).
     aggregate : {"mean", "max"}, default="mean"
         ``"mean"``: the mean score of the covering windows; ``"max"``: the
         score of the most anomalous one (the largest error, i.e. the lowest
@@ -689,8 +753,12 @@ def map_window_scores(
     length = check_positive_int(length, "length")
     stride = check_positive_int(stride, "stride")
     n_timesteps = check_positive_int(n_timesteps, "n_timesteps")
+    _check_stride(stride, length)
     starts = _window_starts(n_timesteps, length, stride)
-    scores = np.asarray(scores, dtype=np.float64)
+    scores = np.asarray(scores)
+    if np.iscomplexobj(scores):
+        raise ValueError("Complex data not supported in scores.")
+    scores = scores.astype(np.float64)
     if scores.shape != starts.shape:
         raise ValueError(
             f"{len(starts)} windows of length={length} and stride={stride} cover "
@@ -699,31 +767,38 @@ def map_window_scores(
     return _point_scores(scores, starts, length, n_timesteps, aggregate)
 
 
+#: Time stamps combined at once by ``_point_scores`` (bounded memory).
+_STAMPS_PER_CHUNK = 2**18
+
+
 def _point_scores(
     scores: np.ndarray, starts: np.ndarray, length: int, n_timesteps: int, aggregate
 ) -> np.ndarray:
-    """Scores of the windows starting at ``starts`` combined per time stamp
-    (NaN where no window covers one)."""
+    """Scores of the windows starting at ``starts`` (sorted) combined per time
+    stamp, each from the windows covering it only (NaN where none does)."""
     _check_aggregate(aggregate)
-    # Every window adds its score at its first step and removes it after its
-    # last: a running sum gives the sum (and count) of covering windows.
-    if aggregate == "mean":
-        total, count = np.zeros(n_timesteps + 1), np.zeros(n_timesteps + 1)
-        np.add.at(total, starts, scores)
-        np.add.at(total, starts + length, -scores)
-        np.add.at(count, starts, 1)
-        np.add.at(count, starts + length, -1)
-        count = np.cumsum(count[:-1])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(count > 0, np.cumsum(total[:-1]) / count, np.nan)
-    lowest = np.full(n_timesteps, np.inf)
-    steps = np.arange(length)
-    per_chunk = max(1, 2**20 // length)  # bounded memory for long series
-    for first in range(0, len(starts), per_chunk):
-        chunk = slice(first, first + per_chunk)
-        covered = (starts[chunk, None] + steps).ravel()
-        np.minimum.at(lowest, covered, np.repeat(scores[chunk], length))
-    return np.where(np.isinf(lowest), np.nan, lowest)
+    mean = aggregate == "mean"
+    points = np.full(n_timesteps, np.nan)
+    for begin in range(0, n_timesteps, _STAMPS_PER_CHUNK):
+        stamps = np.arange(begin, min(begin + _STAMPS_PER_CHUNK, n_timesteps))
+        # The windows covering stamp t start in [t - length + 1, t]: a run
+        # first[t] : first[t] + count[t] of the sorted starts. Add (or take the
+        # minimum of) the k-th window of every run, k = 0, 1, ...: no sums
+        # running past a window's end, so one window reaches only its stamps.
+        first = np.searchsorted(starts, stamps - length + 1, side="left")
+        count = np.searchsorted(starts, stamps, side="right") - first
+        combined = np.full(len(stamps), 0.0 if mean else np.inf)
+        for k in range(int(count.max(initial=0))):
+            rows = np.flatnonzero(count > k)
+            values = scores[first[rows] + k]
+            combined[rows] = (
+                combined[rows] + values if mean else np.minimum(combined[rows], values)
+            )
+        covered = count > 0
+        points[begin + np.flatnonzero(covered)] = (
+            combined[covered] / count[covered] if mean else combined[covered]
+        )
+    return points
 
 
 def _check_aggregate(aggregate) -> None:

@@ -406,3 +406,74 @@ def test_one_sequence_cannot_set_a_neighbors_threshold(normal_and_other):
     normal, _ = normal_and_other
     with pytest.raises(ValueError, match="at least 2 training sequences"):
         LSTMAutoencoderOutlierDetector(**TINY_DETECTOR).fit(normal[:1])
+
+
+# -- long series: review findings ---------------------------------------------
+def test_a_glitch_changes_only_the_scores_of_the_stamps_its_windows_cover(
+    series_detector,
+):
+    detector, series = series_detector
+    clean = detector.score_series(series)
+    for glitch in (1e10, 1e37):  # a huge error; one that overflows float32
+        spiked = series.copy()
+        spiked[100] = glitch  # in the windows starting at 91 to 100
+        scores = detector.score_series(spiked)
+        assert (scores[91:110] < clean[91:110]).all()
+        # Float32 scores of the same windows may round differently in batches
+        # holding other windows; a running sum moved them by ~1e4 and more.
+        np.testing.assert_allclose(scores[110:], clean[110:], rtol=1e-5)
+        np.testing.assert_allclose(scores[:91], clean[:91], rtol=1e-5)
+        labels = detector.predict_series(spiked)
+        assert (labels[100] == -1).all() and np.isfinite(scores[110:]).all()
+
+
+def test_non_finite_complex_or_several_series_are_refused(series_detector):
+    detector, series = series_detector
+    with pytest.raises(
+        ValueError, match=r"NaN or infinity \(the first at time step 50"
+    ):
+        detector.score_series(np.r_[series[:50], np.nan, series[50:]])
+    with pytest.raises(ValueError, match="Complex data not supported in series"):
+        detector.predict_series(series + 1j)
+    with pytest.raises(ValueError, match=r"score_series takes one series.*one by one"):
+        detector.score_series([series, series[:300]])
+    # A univariate series as a list of its rows is still one series.
+    rows = [[value] for value in series[:40]]
+    np.testing.assert_array_equal(
+        detector.score_series(rows), detector.score_series(series[:40])
+    )
+
+
+def test_stamps_in_no_window_are_never_called_normal(series_detector, monkeypatch):
+    detector, series = series_detector
+    for method in (detector.score_series, detector.predict_series):
+        with pytest.raises(
+            ValueError,
+            match=r"stride=11 is larger than the window length, "
+            r"n_timesteps_=10.*every time stamp must be covered.*stride <= 10",
+        ):
+            method(series, stride=11)
+    assert detector.predict_series(series, stride=10).shape == series.shape
+    # A NaN score (an error beyond float64) is labelled an outlier.
+    scores = np.array([np.nan, detector.offset_, detector.offset_ - 1])
+    monkeypatch.setattr(
+        LSTMAutoencoderOutlierDetector, "score_series", lambda self, s, **kw: scores
+    )
+    np.testing.assert_array_equal(detector.predict_series(series), [-1, 1, -1])
+
+
+def test_dask_series_are_checked_too(series_detector):
+    dask_array = pytest.importorskip("dask.array")
+    import dask
+
+    detector, series = series_detector
+    broken = series.copy()
+    broken[500] = np.inf
+    with dask.config.set(scheduler="synchronous"):
+        lazy = detector.score_series(dask_array.from_array(broken, chunks=100))
+        with pytest.raises(ValueError, match="the first at time step 500"):
+            lazy.compute()
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            detector.score_series(dask_array.from_array(series + 1j, chunks=100))
+        with pytest.raises(ValueError, match="stride=11 is larger"):
+            detector.score_series(dask_array.from_array(series, chunks=100), stride=11)
