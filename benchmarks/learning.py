@@ -314,12 +314,14 @@ CONTENDERS = {
 CURVE = ("PCA(k)", "dense AE (MLP, grid)", "ours, defaults", "ours, recurrent only")
 
 
-def run(name, contenders, train, test, k, seeds, results, keep=None):
-    """Fit every contender on every seed; ``results[(name, label)]`` gets
-    (errors, seconds, epochs); ``keep[(label, seed)]`` the fourth value."""
+def run(name, contenders, data, k, seeds, results, keep=None):
+    """Fit every contender on every seed, on ``data(seed)`` (the standardized
+    ``(train, test)``); ``results[(name, label)]`` gets (errors, seconds,
+    epochs); ``keep[(label, seed)]`` the fourth value."""
     for label in contenders:
         errors, seconds, epochs = [], [], []
         for seed in seeds:
+            train, test = data(seed)
             error, second, epoch, extra = CONTENDERS[label](train, test, k, seed)
             errors.append(error)
             seconds.append(second)
@@ -495,30 +497,21 @@ def main():
     # The synthetic family: one test set, nested training sets (seed 100 + s
     # draws the training sequences of seed s, so train and test never share).
     X_test, factors = make_family(n_test, seed=12345)
+    trains = {seed: make_family(max(sizes), seed=100 + seed)[0] for seed in seeds}
     for n in sizes:
         print(f"synthetic, n = {n}", flush=True)
         labels = list(CURVE)
         if n == main_size:
             labels[2:2] = [f"textbook LSTM AE (u={u})" for u in TEXTBOOK_UNITS]
-        for label in labels:
-            errors, seconds, epochs = [], [], []
-            for seed in seeds:
-                X_train, _ = make_family(max(sizes), seed=100 + seed)
-                train, test = standardize(X_train[:n], X_test)
-                error, second, epoch, extra = CONTENDERS[label](
-                    train, test, K_SYNTH, seed
-                )
-                errors.append(error)
-                seconds.append(second)
-                epochs.append(epoch)
-                if n == main_size:
-                    keep[(label, seed)] = extra
-            curve[(n, label)] = (np.array(errors), seconds, epochs)
-            print(
-                f"  {label}: MSE {np.mean(errors):.4f}, fit {np.mean(seconds):.1f} s, "
-                f"epochs {epochs}",
-                flush=True,
-            )
+        run(
+            n,
+            labels,
+            lambda seed, n=n: standardize(trains[seed][:n], X_test),
+            K_SYNTH,
+            seeds,
+            curve,
+            keep if n == main_size else None,
+        )
     synth_name = "synthetic family"
     main_labels = [
         label
@@ -543,9 +536,9 @@ def main():
         train, test, detail = loader()
         name = detail.split(" ")[0]
         print(f"{detail}", flush=True)
-        train, test = standardize(train, test)
-        run(name, main_labels, train, test, K_REAL, seeds, results)
-        real[name] = (len(train), detail)
+        split = standardize(train, test)
+        run(name, main_labels, lambda _, split=split: split, K_REAL, seeds, results)
+        real[name] = (len(split[0]), detail)
 
     comparison = comparison_rows(
         synth_name, K_SYNTH, main_size, results, main_labels
