@@ -48,7 +48,8 @@ number of training sequences); and what the codes hold on the synthetic
 family: the generating factors predicted from the codes of the 1000 test
 sequences (5-fold cross-validation; LogisticRegression for the shape,
 Ridge R^2 for the others), the trained network against the same network with
-``epochs=0`` (its PCA start) and PCA(k).
+``epochs=0`` (PCA's configuration, kept untrained), the same network with random
+weights (``linear_path=False, epochs=0``) and PCA(k).
 
     pip install -e ".[bench]"   # aeon: for this script only
     python benchmarks/learning.py   # about 35 min on 2 idle cores, 65 shared
@@ -382,7 +383,8 @@ def code_rows(models, seeds, factors, splits, k):
     rows = []
     encoders = {
         "ours, defaults (trained)": lambda seed: models[("ours, defaults", seed)],
-        "ours, epochs=0 (PCA start)": None,
+        "ours, epochs=0 (PCA, the start kept untrained)": None,
+        "ours, random weights (linear_path=False, epochs=0)": None,
         "PCA(k)": lambda seed: models[("PCA(k)", seed)],
     }
     scores = {label: {name: [] for name in factors} for label in encoders}
@@ -392,7 +394,8 @@ def code_rows(models, seeds, factors, splits, k):
             if label.startswith("PCA"):
                 codes = get(seed).transform(flat(test))
             elif get is None:
-                codes = ours(k, seed, epochs=0).fit(train).transform(test)
+                random = {"linear_path": False} if "random" in label else {}
+                codes = ours(k, seed, **random, epochs=0).fit(train).transform(test)
             else:
                 codes = get(seed).transform(test)
             for name, target in factors.items():
@@ -641,8 +644,10 @@ def main():
         f"{main_size} sequences, codes of the {n_test} test sequences, 5-fold "
         "cross-validation over them): accuracy of LogisticRegression for the "
         "shape (chance 0.33), R^2 of Ridge for the continuous factors. "
-        "`epochs=0`: the same network fitted without training, i.e. its PCA "
-        "start, fitted on the same training sequences.\n\n"
+        "`epochs=0`: the same network fitted without training, i.e. PCA's "
+        "configuration (kept where no epoch beats it); random weights: the "
+        "same network with `linear_path=False, epochs=0` (its random start, "
+        "no PCA), fitted on the same training sequences.\n\n"
         + table(["codes", *factors], codes)
         + (f"\n\nFigure: `benchmarks/{os.path.basename(figure)}`." if figure else "")
     )

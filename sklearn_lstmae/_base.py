@@ -49,7 +49,7 @@ from ._turns import estimator_turn, fit_turn
 
 #: What ``validation_split="auto"`` and ``early_stopping="auto"`` become where
 #: the network starts at a solution worth keeping (``_keep_start``).
-_AUTO_SPLIT, _AUTO_PATIENCE = 0.2, 10
+_AUTO_SPLIT, _AUTO_PATIENCE = 0.2, 15
 
 #: Parameters that only steer training: ``warm_start`` may change them between
 #: fits (with the ``fit__`` and ``callbacks__`` routed settings). Any other
@@ -679,12 +679,15 @@ class SequenceEstimator(BaseEstimator):
                 # A new model object holding the fitted state, trained and then
                 # published.
                 self.model_ = copy_state(self.model_, self._build_twin())
+                start = None
             else:
                 self.model_ = self._keras_build_fn(self._compile_kwargs())
                 self.jit_compile_ = bool(self.model_.jit_compile)  # as resolved
                 # From the sequences it trains on: the held-out ones judge it.
                 rows = training_rows(batch.n_samples, validation_split)
-                self._initialize_network(self.model_, network_inputs, targets, rows)
+                start = self._initialize_network(
+                    self.model_, network_inputs, targets, rows
+                )
             history = train(
                 self.model_,
                 self._build_twin,
@@ -700,6 +703,7 @@ class SequenceEstimator(BaseEstimator):
                 validation_split=validation_split,
                 fast_steps=self._large_training(batch.n_samples, epochs),
                 keep_start=self._keep_start(),
+                start_weights=start,
                 **kwargs,
             )
         previous = self.history_ if continuing and initial_epoch > 0 else None
@@ -779,10 +783,13 @@ class SequenceEstimator(BaseEstimator):
 
     def _initialize_network(
         self, model: keras.Model, inputs, targets, rows: int
-    ) -> None:
+    ) -> list | None:
         """Set weights of a newly built network from its training data (before
         training; not on a warm start): the first ``rows`` sequences, those it
-        trains on (the others are held out)."""
+        trains on (the others are held out). Return the weights of a start
+        that competes with training on the held-out sequences without being
+        where training starts (see ``_training.train``), or None."""
+        return None
 
     def _keep_start(self) -> bool:
         """Whether the network as initialized competes with the trained one

@@ -17,8 +17,10 @@ from keras import layers, ops
 
 __all__ = [
     "PaddingMask",
+    "Patches",
     "SequencePooling",
     "StartToken",
+    "Unpatch",
     "WindowMean",
     "WindowRepeat",
     "build_conditional_decoder",
@@ -135,7 +137,8 @@ class WindowMean(layers.Layer):
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
 class WindowRepeat(layers.Layer):
     """Undo :class:`WindowMean`'s shortening: repeat each step ``size`` times
-    and keep the first ``n_timesteps`` steps."""
+    and keep the first ``n_timesteps`` steps (0.2 archives; see
+    :class:`WindowMean`)."""
 
     def __init__(self, size: int, n_timesteps: int, **kwargs):
         super().__init__(**kwargs)
@@ -147,6 +150,65 @@ class WindowRepeat(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n_timesteps, input_shape[2])
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "size": self.size,
+            "n_timesteps": self.n_timesteps,
+        }
+
+
+@keras.saving.register_keras_serializable(package="sklearn_lstmae")
+class Patches(layers.Layer):
+    """Cut sequences into non-overlapping patches of ``size`` steps.
+
+    ``(batch, T, F)`` -> ``(batch, ceil(T / size), size * F)``: each output
+    step holds the values of its patch, step after step (zeros past the end
+    and on masked steps); a patch without a valid step is masked in turn. The
+    recurrent layers then run ``size`` times fewer steps and still see every
+    value (the encoder's ``downsample``; :class:`Unpatch` undoes it).
+    """
+
+    def __init__(self, size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        view = _window_view(inputs * _valid_steps(inputs, mask), self.size)
+        return ops.reshape(view, (ops.shape(view)[0], -1, self.size * inputs.shape[-1]))
+
+    def compute_mask(self, inputs, mask=None):
+        # Padding is at the end: a patch has a valid step iff its first is valid.
+        return None if mask is None else mask[:, :: self.size]
+
+    def compute_output_shape(self, input_shape):
+        steps = input_shape[1] and -(-input_shape[1] // self.size)
+        return (input_shape[0], steps, self.size * input_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_lstmae")
+class Unpatch(layers.Layer):
+    """Undo :class:`Patches`: ``(batch, n, size * F)`` -> ``(batch,
+    n_timesteps, F)``, the patches laid end to end and cut to
+    ``n_timesteps`` steps (the decoder's ``downsample``)."""
+
+    def __init__(self, size: int, n_timesteps: int, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        self.n_timesteps = n_timesteps
+
+    def call(self, inputs):
+        features = inputs.shape[-1] // self.size
+        steps = ops.reshape(inputs, (ops.shape(inputs)[0], -1, features))
+        return steps[:, : self.n_timesteps]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_timesteps, input_shape[2] // self.size)
 
     def get_config(self):
         return {
@@ -221,8 +283,8 @@ def build_encoder(
     ``encoding_dim=None`` the code is the last layer's final state. With
     ``masked=True`` all-NaN steps are padding and are skipped.
 
-    With ``window > 1`` the input is first shortened to the means of windows
-    of ``window`` steps (:class:`WindowMean`).
+    With ``window > 1`` the input is first cut into patches of ``window``
+    steps, one recurrent step each (:class:`Patches`).
     With ``pooling`` (``"mean"``/``"max"``) the code is followed by the last
     layer's outputs pooled over the (valid) steps (:class:`SequencePooling`):
     ``[bottleneck, mean, max]``.
@@ -239,15 +301,16 @@ def build_encoder(
     With ``linear_steps=T`` (fixed-length input of T steps, and a bottleneck)
     a linear path runs next to the recurrent one: the flattened sequence goes
     through a fixed (non-trainable) Dense layer (``linear_code``) whose output
-    is added to the bottleneck, whose recurrent part (``bottleneck``) starts at
-    zero. Give ``linear_code`` a linear autoencoder's encoding (PCA's) and the
-    code starts as that; training adds what the recurrent layers find.
+    is added to the bottleneck's recurrent part (``bottleneck``). Give
+    ``linear_code`` a linear autoencoder's encoding (PCA's) and zero the
+    recurrent part and the code is that; zero ``linear_code`` instead and the
+    network is the recurrent one alone.
     """
     steps = temporal_steps or linear_steps
     inputs = keras.Input(shape=(steps, n_features), name="sequences")
     hidden = PaddingMask(name="padding_mask")(inputs) if masked else inputs
     if window > 1:
-        hidden = WindowMean(window, name="window_mean")(hidden)
+        hidden = Patches(window, name="patches")(hidden)
     pooled = bool(pooling) and not return_states and temporal_steps is None
     states = []
     for depth, width in enumerate(units):
@@ -284,11 +347,7 @@ def build_encoder(
     if return_states:
         return keras.Model(inputs, states, name=name)
     if encoding_dim is not None:
-        hidden = layers.Dense(
-            encoding_dim,
-            kernel_initializer="glorot_uniform" if linear_steps is None else "zeros",
-            name="bottleneck",
-        )(hidden)
+        hidden = layers.Dense(encoding_dim, name="bottleneck")(hidden)
     if encoding_dim is not None and linear_steps is not None:
         flat = layers.Flatten(name="flat_sequences")(inputs)
         linear = layers.Dense(encoding_dim, trainable=False, name="linear_code")(flat)
@@ -302,18 +361,13 @@ def build_encoder(
     return keras.Model(inputs, hidden, name=name)
 
 
-def _decode_steps(hidden, n_outputs: int, *, units, cell, dropout, zero_head=False):
-    """Stacked recurrent layers over per-step inputs, then a per-step Dense head
-    (starting at zero with ``zero_head``)."""
+def _decode_steps(hidden, n_outputs: int, *, units, cell, dropout):
+    """Stacked recurrent layers over per-step inputs, then a per-step Dense head."""
     for depth, width in enumerate(units):
         hidden = _recurrent(
             cell, width, return_sequences=True, dropout=dropout, name=f"{cell}_{depth}"
         )(hidden)
-    return layers.Dense(
-        n_outputs,
-        kernel_initializer="zeros" if zero_head else "glorot_uniform",
-        name="output",
-    )(hidden)
+    return layers.Dense(n_outputs, name="output")(hidden)
 
 
 def build_temporal_decoder(
@@ -353,12 +407,13 @@ def build_repeat_decoder(
     stacked recurrent layers (``units`` in the given order, all returning
     sequences) and mapped to ``n_outputs`` values per step by a Dense head
     applied to every step (what TimeDistributed(Dense) computes, as one matmul).
-    With ``window > 1`` it decodes one step per window of ``window`` steps and
-    repeats each over its window (:class:`WindowRepeat`).
+    With ``window > 1`` it decodes one patch of ``window`` steps per recurrent
+    step (:class:`Unpatch`).
     With ``linear=True`` a linear path runs next to the recurrent one: a fixed
-    Dense layer (``linear_output``) maps the code to every output step at once, and
-    the recurrent part's head starts at zero, so the decoder starts as that
-    linear map (give it PCA's decoding) and training adds the recurrent part.
+    Dense layer (``linear_output``) maps the code to every output step at once,
+    added to the recurrent part's output (``output``, the head). Give it PCA's
+    decoding and zero the head and the decoder is that linear map; zero it
+    instead and the decoder is the recurrent one alone.
     With ``n_covariates``, a second input ``future_covariates``
     ``(batch, n_timesteps, n_covariates)`` (values known for every output step)
     is concatenated with the repeated code at each step.
@@ -373,15 +428,10 @@ def build_repeat_decoder(
         inputs.append(covariates)
         hidden = layers.Concatenate(name="with_covariates")([hidden, covariates])
     outputs = _decode_steps(
-        hidden,
-        n_outputs,
-        units=units,
-        cell=cell,
-        dropout=dropout,
-        zero_head=linear,
+        hidden, n_outputs * window, units=units, cell=cell, dropout=dropout
     )
     if window > 1:
-        outputs = WindowRepeat(window, n_timesteps, name="window_repeat")(outputs)
+        outputs = Unpatch(window, n_timesteps, name="unpatch")(outputs)
     if linear:
         flat = layers.Dense(
             n_timesteps * n_outputs, trainable=False, name="linear_output"

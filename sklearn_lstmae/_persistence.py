@@ -279,6 +279,8 @@ _LAYERS = {
     "StartToken",
     "WindowMean",
     "WindowRepeat",
+    "Patches",
+    "Unpatch",
     "SequencePooling",
 }
 #: Trained weights are noise to a compressor (deflate shrinks them ~1.1-fold):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sklearn_lstmae import load, save
-from sklearn_lstmae._networks import PaddingMask, WindowMean
+from sklearn_lstmae._networks import PaddingMask, Patches, Unpatch, WindowMean
 
 from .conftest import TINY_CODES, tiny
 
@@ -67,30 +67,49 @@ def test_window_mean_averages_valid_steps_of_each_window():
     np.testing.assert_array_equal(np.asarray(mask)[0], [True, True, True, False])
 
 
-def test_auto_downsample_keeps_at_most_64_recurrent_steps():
+def test_auto_downsample_keeps_at_most_16_recurrent_steps():
     rng = np.random.RandomState(0)
-    for steps, windows in [(8, 1), (64, 1), (65, 2), (150, 3), (1460, 23)]:
+    for steps, patch in [(8, 1), (16, 1), (17, 2), (64, 4), (150, 10), (1460, 92)]:
         ae = tiny(epochs=0).fit(rng.normal(size=(3, steps)))
-        assert ae.downsample_ == windows
+        assert ae.downsample_ == patch
         recurrent_steps = ae.encoder_.get_layer("lstm_0").output[0].shape[1]
-        assert recurrent_steps in (None, -(-steps // windows))
+        assert recurrent_steps in (None, -(-steps // patch))
     temporal = tiny(epochs=0, temporal_code=True, encoding_dim=1).fit(
         rng.normal(size=(3, 150))
     )
     assert temporal.downsample_ == 1
 
 
-def test_windowed_reconstruction_is_one_value_per_window(sequences):
-    X, _ = sequences  # 8 steps: windows of 3, 3 and 2 steps
+def test_patches_feed_every_value_and_rebuild_every_step(sequences):
+    X, _ = sequences  # 8 steps, 2 features: patches of 3, 3 and 2 steps
     ae = tiny(downsample=3, linear_path=False).fit(X)  # the recurrent decoder
+    lstm = ae.encoder_.get_layer("lstm_0")
+    # 3 recurrent steps (None: built for any length), 6 values each.
+    assert lstm.input.shape[1:] in ((3, 3 * 2), (None, 3 * 2))
     reconstruction = ae.inverse_transform(ae.transform(X))
     assert reconstruction.shape == X.shape
-    for window in (slice(0, 3), slice(3, 6), slice(6, 8)):
-        part = reconstruction[:, window]
-        np.testing.assert_allclose(part, np.repeat(part[:, :1], part.shape[1], 1))
-    # Errors are measured on every step, not on the windows' means.
+    # Each step of a patch has its own value (0.2's windows repeated one).
+    for patch in (slice(0, 3), slice(3, 6), slice(6, 8)):
+        part = reconstruction[:, patch]
+        assert np.abs(part - part[:, :1]).max() > 1e-3
+    # Errors are measured on every step.
     error = ((ae._scale(X) - ae._scale(reconstruction)) ** 2).mean(axis=(1, 2))
     np.testing.assert_allclose(-ae.score_samples(X), error, rtol=1e-4)
+
+
+def test_patches_layers_round_trip_and_mask():
+    values = np.arange(2 * 5 * 2, dtype="float32").reshape(2, 5, 2)
+    patches = Patches(2)(values)
+    assert tuple(patches.shape) == (2, 3, 4)
+    np.testing.assert_array_equal(np.asarray(patches)[0, 0], [0, 1, 2, 3])
+    np.testing.assert_array_equal(np.asarray(patches)[0, 2], [8, 9, 0, 0])
+    back = Unpatch(2, 5)(patches)
+    np.testing.assert_array_equal(np.asarray(back), values)
+    mask = np.array([[True] * 5, [True, True, True, False, False]])
+    np.testing.assert_array_equal(
+        np.asarray(Patches(2).compute_mask(values, mask)),
+        [[True] * 3, [True, True, False]],
+    )
 
 
 @pytest.mark.parametrize(

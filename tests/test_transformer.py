@@ -377,14 +377,14 @@ def test_codes_carry_class_information():
 
 
 def test_auto_validation_and_patience_only_where_the_start_is_kept(sequences):
-    # "auto": 20% held out and patience 10 with the linear path (PCA's start is
+    # "auto": 20% held out and patience 15 with the linear path (PCA's start is
     # kept unless held-out sequences say otherwise); the recurrent network
     # alone trains on everything for all epochs, as in 0.2.
     X, _ = sequences
     params = {**TINY, "validation_split": "auto", "early_stopping": "auto"}
     linear = LSTMAutoencoderTransformer(**{**params, "epochs": 40}).fit(X)
     assert "val_loss" in linear.history_
-    assert linear._validation_split(len(X)) == 0.2 and linear._patience(0.2) == 10
+    assert linear._validation_split(len(X)) == 0.2 and linear._patience(0.2) == 15
     # Too few sequences to hold any out: no validation loss, no patience.
     few = LSTMAutoencoderTransformer(**{**params, "epochs": 12}).fit(X[:4])
     assert "val_loss" not in few.history_ and len(few.history_["loss"]) == 12

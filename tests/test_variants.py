@@ -142,9 +142,21 @@ def test_score_samples_needs_a_future_to_score(ragged):
 )
 def test_each_variant_learns(params):
     """The loss falls well below that of predicting each feature's mean (which
-    is 1 in standardized units, per loss term; composite sums two)."""
+    is 1 in standardized units, per loss term; composite sums two). Batches of
+    32 at rate 0.005 (the predictor's defaults): the autoencoders' batches of 64
+    would give one step per epoch on these 64 sequences. Full resolution
+    (``downsample=1``): in patches of 2 steps the final-state code
+    (``encoding_dim=None``) reached a loss of 0.59 in these 60 epochs."""
     X, _ = make_sequence_classification(n_samples=64, n_timesteps=20, random_state=0)
-    ae = LSTMAutoencoderTransformer(units=(32,), epochs=60, random_state=0, **params)
+    ae = LSTMAutoencoderTransformer(
+        units=(32,),
+        epochs=60,
+        batch_size=32,
+        optimizer__learning_rate=0.005,
+        downsample=1,
+        random_state=0,
+        **params,
+    )
     ae.fit(X)
     baseline = 2.0 if params.get("objective") == "composite" else 1.0
     assert ae.history_["loss"][-1] < 0.5 * baseline, ae.history_["loss"][-1]
