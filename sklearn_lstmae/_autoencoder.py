@@ -121,6 +121,15 @@ downsample : int or "auto", default="auto"
     .. versionchanged:: 0.3
        Patches instead of window means (which lost the values inside each
        window), and ``"auto"`` aims at 16 recurrent steps instead of 64.
+optimizer__clipnorm : float or None, default=1.0
+    Rescale each weight's gradient to at most this norm before a step
+    (Keras' ``clipnorm``); None does not clip. Recurrent networks trained
+    at the autoencoders' rate take occasional large steps that undo what
+    they learned; measured on 2400 training sequences of
+    ``benchmarks/learning.py``'s synthetic family, clipping at 1.0 ended
+    at a test error 0.62 times that without clipping.
+
+    .. versionadded:: 0.3
 linear_path : bool, default=True
     Run a linear path next to the recurrent one, holding PCA's solution:
     the flattened sequence -> the bottleneck, and the code -> every output
@@ -206,6 +215,7 @@ class AutoencoderEstimator(SequenceEstimator):
             StrOptions({"auto"}),
         ],
         "linear_path": ["boolean"],
+        "optimizer__clipnorm": [Interval(Real, 0.0, None, closed="neither"), None],
     }
 
     # -- fit-time settings ------------------------------------------------------

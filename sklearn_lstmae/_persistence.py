@@ -48,6 +48,7 @@ _ADDED = {
         "downsample": 1,
         "downsample_": 1,
         "linear_path": False,
+        "optimizer__clipnorm": None,
     },
     "LSTMSequencePredictor": {
         "level": None,

@@ -108,6 +108,7 @@ class LSTMAutoencoderTransformer(
         batch_size: int = 64,
         optimizer="adam",
         optimizer__learning_rate: float = 0.003,
+        optimizer__clipnorm: float | None = 1.0,
         loss="mse",
         metrics=None,
         validation_split="auto",
