@@ -13,6 +13,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.extmath import randomized_svd
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceEstimator
 from ._chunks import is_dask_array, map_rows
@@ -168,8 +169,13 @@ n_future_ : int or None
 n_past_ : int
     Steps the encoder was trained on (``n_timesteps_ - n_future_``).
 downsample_ : int
-    Steps averaged into one before the recurrent layers (resolved
-    ``downsample``).
+    Steps per patch, one recurrent step each (resolved ``downsample``).
+pca_kept_ : bool
+    Whether the network is PCA's configuration of the linear path: True
+    where no trained epoch reconstructed the held-out sequences better (then
+    ``history_`` shows the training that was discarded), or where the
+    network started there and training left the recurrent share at zero;
+    False where the recurrent network was kept, or without a linear path.
 """
 
 
@@ -404,18 +410,25 @@ class AutoencoderEstimator(SequenceEstimator):
     def _after_training(
         self, batch, inputs, validation_split, *, new_network, **training
     ) -> None:
-        """Where the held-out sequences kept the start (PCA of the sequences
-        trained on; the recurrent layers' share of code and output is still
-        zero), refit it on all training sequences: the choice was made on
-        held-out data, the final network uses all of it."""
-        if not (new_network and validation_split and self._linear()):
-            return
+        """Where the held-out sequences kept PCA's configuration (PCA of the
+        sequences trained on), refit it on all training sequences: the choice
+        was made on held-out data, the final network uses all of it."""
+        if new_network and validation_split and self.pca_kept_:
+            self._initialize_network(self.model_, inputs, None, batch.n_samples)
+
+    @property
+    def pca_kept_(self) -> bool:
+        """Whether the network is PCA's configuration (see the class's
+        Attributes): it has the linear path and the recurrent share of code
+        and output is zero."""
+        check_is_fitted(self)
+        if not self._linear():
+            return False
         shares = [
             self.model_.get_layer("encoder").get_layer("bottleneck"),
             self.model_.get_layer("decoder").get_layer("output"),
         ]
-        if all(not np.any(weights) for layer in shares for weights in layer.weights):
-            self._initialize_network(self.model_, inputs, None, batch.n_samples)
+        return all(not np.any(weights) for layer in shares for weights in layer.weights)
 
     # -- data -----------------------------------------------------------------
     def _split(self, inputs, lengths):

@@ -155,9 +155,9 @@ validation_batch_size : int or None, default=None
 early_stopping : int, None or "auto", default=None
     Patience in epochs: stop when the validation loss (the training loss
     without a validation split) has not improved for this many epochs, and
-    restore the best weights. None trains for all ``epochs``. ``"auto"``: 10
-    where ``validation_split="auto"`` holds sequences out and the network
-    starts at a solution worth keeping (``linear_path``), None otherwise.
+    restore the best weights. None trains for all ``epochs``. ``"auto"``: 15
+    where ``validation_split="auto"`` holds sequences out and a solution
+    worth keeping competes with training (``linear_path``), None otherwise.
 shuffle : bool, default=True
     Shuffle the training sequences before every epoch.
 callbacks : list of keras.callbacks.Callback or None, default=None

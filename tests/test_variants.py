@@ -263,3 +263,29 @@ def test_linear_path_with_fewer_sequences_than_code_values(sequences):
         warnings.simplefilter("error")  # no division by zero in the PCA
         ae = tiny(linear_path=True, encoding_dim=5, epochs=0).fit(X[:2])
     np.testing.assert_allclose(ae.score_samples(X[:2]), 0.0, atol=1e-6)
+
+
+def test_linear_path_trains_the_recurrent_network_from_its_own_start(sequences):
+    """With held-out sequences the recurrent network trains from its random
+    start (linear path at zero), not next to PCA (which trapped it), and PCA's
+    configuration competes at the end; without, training starts at PCA's."""
+    X, _ = sequences
+    pca_error = _pca_error(X, slice(None, 24), 3, fitted_on=slice(None, 24)).mean()
+    untrained = tiny(validation_split=0.2, epochs=0).fit(X)
+    assert untrained.pca_kept_
+    free = tiny(validation_split=0.2, epochs=2).fit(X)
+    # Its first epoch is far from PCA's error: a random network, rebuilding
+    # standardized sequences at about their variance.
+    assert free.history_["loss"][0] > 2 * pca_error
+    linear = [
+        free.encoder_.get_layer("linear_code"),
+        free.decoder_.get_layer("linear_output"),
+    ]
+    if free.pca_kept_:  # PCA won on the held-out sequences (refitted on all)
+        assert all(np.any(layer.get_weights()[0]) for layer in linear)
+    else:  # the recurrent network won: the linear path is zero
+        assert not any(np.any(w) for layer in linear for w in layer.get_weights())
+    residual = tiny(validation_split=0.0, epochs=2).fit(X)
+    assert residual.history_["loss"][0] < 1.5 * pca_error
+    assert not residual.pca_kept_  # the recurrent share learned something
+    assert not tiny(linear_path=False, epochs=0).fit(X).pca_kept_
