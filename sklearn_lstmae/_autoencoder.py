@@ -380,9 +380,7 @@ class AutoencoderEstimator(SequenceEstimator):
         otherwise training starts from PCA's."""
         if not self._linear():
             return None
-        encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
-        linear = [encoder.get_layer("linear_code"), decoder.get_layer("linear_output")]
-        recurrent = [encoder.get_layer("bottleneck"), decoder.get_layer("output")]
+        linear, recurrent = _linear_path_layers(model)
         built = [layer.get_weights() for layer in recurrent]
         components, mean = principal_components(
             inputs[:rows].reshape(rows, -1), self.encoding_dim
@@ -424,11 +422,8 @@ class AutoencoderEstimator(SequenceEstimator):
         check_is_fitted(self)
         if not self._linear():
             return False
-        shares = [
-            self.model_.get_layer("encoder").get_layer("bottleneck"),
-            self.model_.get_layer("decoder").get_layer("output"),
-        ]
-        return all(not np.any(weights) for layer in shares for weights in layer.weights)
+        _, recurrent = _linear_path_layers(self.model_)
+        return all(not np.any(w) for layer in recurrent for w in layer.weights)
 
     # -- data -----------------------------------------------------------------
     def _split(self, inputs, lengths):
@@ -624,6 +619,17 @@ class AutoencoderEstimator(SequenceEstimator):
             steps = batch.lengths[:, None] - self.n_future_ + np.arange(self.n_future_)
             errors[rows, steps] = squared["future"]
         return errors
+
+
+def _linear_path_layers(model):
+    """``([linear_code, linear_output], [bottleneck, output])``: the linear
+    path's layers and the recurrent network's share of code and output next
+    to them, in an autoencoder built with the linear path."""
+    encoder, decoder = model.get_layer("encoder"), model.get_layer("decoder")
+    return (
+        [encoder.get_layer("linear_code"), decoder.get_layer("linear_output")],
+        [encoder.get_layer("bottleneck"), decoder.get_layer("output")],
+    )
 
 
 #: Above this many values (sequences times values per sequence) PCA's

@@ -101,55 +101,30 @@ def _valid_mean(values, valid, axis: int):
     return total / ops.maximum(ops.sum(valid, axis=axis), 1.0)
 
 
-@keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class WindowMean(layers.Layer):
-    """Average non-overlapping windows of ``size`` time steps.
-
-    ``(batch, T, F)`` -> ``(batch, ceil(T / size), F)``: each output step is the
-    mean of the valid (unmasked) steps of its window; a window without a valid
-    step is masked in turn. The last window may be shorter than ``size``.
-    Shortens long sequences before recurrent layers (issue 8).
-    """
+class _Windows(layers.Layer):
+    """Base of the layers that turn windows of ``size`` steps into one step
+    (padding at the end: a window has a valid step iff its first is valid)."""
 
     def __init__(self, size: int, **kwargs):
         super().__init__(**kwargs)
         self.size = size
         self.supports_masking = True
 
-    def call(self, inputs, mask=None):
-        valid = _valid_steps(inputs, mask)
-        return _valid_mean(
-            _window_view(inputs, self.size), _window_view(valid, self.size), axis=2
-        )
-
     def compute_mask(self, inputs, mask=None):
-        # Padding is at the end: a window has a valid step iff its first is valid.
         return None if mask is None else mask[:, :: self.size]
-
-    def compute_output_shape(self, input_shape):
-        steps = input_shape[1] and -(-input_shape[1] // self.size)
-        return (input_shape[0], steps, input_shape[2])
 
     def get_config(self):
         return {**super().get_config(), "size": self.size}
 
 
-@keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class WindowRepeat(layers.Layer):
-    """Undo :class:`WindowMean`'s shortening: repeat each step ``size`` times
-    and keep the first ``n_timesteps`` steps (0.2 archives; see
-    :class:`WindowMean`)."""
+class _WindowSteps(layers.Layer):
+    """Base of the layers that turn each step back into a window of ``size``
+    steps, cut to ``n_timesteps``."""
 
     def __init__(self, size: int, n_timesteps: int, **kwargs):
         super().__init__(**kwargs)
         self.size = size
         self.n_timesteps = n_timesteps
-
-    def call(self, inputs):
-        return ops.repeat(inputs, self.size, axis=1)[:, : self.n_timesteps]
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.n_timesteps, input_shape[2])
 
     def get_config(self):
         return {
@@ -160,7 +135,41 @@ class WindowRepeat(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class Patches(layers.Layer):
+class WindowMean(_Windows):
+    """Average non-overlapping windows of ``size`` time steps.
+
+    ``(batch, T, F)`` -> ``(batch, ceil(T / size), F)``: each output step is the
+    mean of the valid (unmasked) steps of its window; a window without a valid
+    step is masked in turn. The last window may be shorter than ``size``.
+    Shortens long sequences before recurrent layers (issue 8).
+    """
+
+    def call(self, inputs, mask=None):
+        valid = _valid_steps(inputs, mask)
+        return _valid_mean(
+            _window_view(inputs, self.size), _window_view(valid, self.size), axis=2
+        )
+
+    def compute_output_shape(self, input_shape):
+        steps = input_shape[1] and -(-input_shape[1] // self.size)
+        return (input_shape[0], steps, input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="sklearn_lstmae")
+class WindowRepeat(_WindowSteps):
+    """Undo :class:`WindowMean`'s shortening: repeat each step ``size`` times
+    and keep the first ``n_timesteps`` steps (0.2 archives; see
+    :class:`WindowMean`)."""
+
+    def call(self, inputs):
+        return ops.repeat(inputs, self.size, axis=1)[:, : self.n_timesteps]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n_timesteps, input_shape[2])
+
+
+@keras.saving.register_keras_serializable(package="sklearn_lstmae")
+class Patches(_Windows):
     """Cut sequences into non-overlapping patches of ``size`` steps.
 
     ``(batch, T, F)`` -> ``(batch, ceil(T / size), size * F)``: each output
@@ -170,37 +179,20 @@ class Patches(layers.Layer):
     value (the encoder's ``downsample``; :class:`Unpatch` undoes it).
     """
 
-    def __init__(self, size: int, **kwargs):
-        super().__init__(**kwargs)
-        self.size = size
-        self.supports_masking = True
-
     def call(self, inputs, mask=None):
         view = _window_view(inputs * _valid_steps(inputs, mask), self.size)
         return ops.reshape(view, (ops.shape(view)[0], -1, self.size * inputs.shape[-1]))
-
-    def compute_mask(self, inputs, mask=None):
-        # Padding is at the end: a patch has a valid step iff its first is valid.
-        return None if mask is None else mask[:, :: self.size]
 
     def compute_output_shape(self, input_shape):
         steps = input_shape[1] and -(-input_shape[1] // self.size)
         return (input_shape[0], steps, self.size * input_shape[2])
 
-    def get_config(self):
-        return {**super().get_config(), "size": self.size}
-
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class Unpatch(layers.Layer):
+class Unpatch(_WindowSteps):
     """Undo :class:`Patches`: ``(batch, n, size * F)`` -> ``(batch,
     n_timesteps, F)``, the patches laid end to end and cut to
     ``n_timesteps`` steps (the decoder's ``downsample``)."""
-
-    def __init__(self, size: int, n_timesteps: int, **kwargs):
-        super().__init__(**kwargs)
-        self.size = size
-        self.n_timesteps = n_timesteps
 
     def call(self, inputs):
         features = inputs.shape[-1] // self.size
@@ -209,13 +201,6 @@ class Unpatch(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.n_timesteps, input_shape[2] // self.size)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "size": self.size,
-            "n_timesteps": self.n_timesteps,
-        }
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")

@@ -96,14 +96,14 @@ def train(
     with quiet_step_tracing(), training_model(model, build) as trainer:
         if fast_steps:
             feed_steps_from_python(trainer)
-        if keep_best is not None:
-            training_start = trainer.get_weights()
-            if start_weights is not None:
-                trainer.set_weights(start_weights)
+        if keep_best is not None and start_weights is None:
             keep_best.start = _validation_loss(trainer, x, y, arguments)
-            if start_weights is not None:
-                keep_best.start_weights = start_weights
-                trainer.set_weights(training_start)
+        elif keep_best is not None:
+            training_start = trainer.get_weights()
+            trainer.set_weights(start_weights)
+            keep_best.start = _validation_loss(trainer, x, y, arguments)
+            keep_best.start_weights = start_weights
+            trainer.set_weights(training_start)
         history = fit_resident(trainer, x, y, callbacks, arguments)
         # Before the trained state is copied back into `model`.
         _check_divergence(divergence)
@@ -335,8 +335,8 @@ class _KeepBest(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def on_train_end(self, logs=None):
-        if self.best_weights is None or not self.best < self.start:
-            self.best_weights = self.start_weights or self.best_weights
+        if self.start_weights is not None and not self.best < self.start:
+            self.best_weights = self.start_weights
         self.model.set_weights(self.best_weights)
 
 
