@@ -235,6 +235,17 @@ class AutoencoderEstimator(SequenceEstimator):
             return ()
         return (self.pooling,) if isinstance(self.pooling, str) else tuple(self.pooling)
 
+    def _code_layout(self) -> tuple[int, tuple[str, ...], int]:
+        """The fitted code's layout, as the encoder built it: ``[bottleneck,
+        pooled]``: the bottleneck's width, the pooling modes and the width of
+        each mode's block (0 without pooling)."""
+        n_codes = int(self.encoder_.output.shape[-1])
+        if not self._pooling():
+            return n_codes, (), 0
+        pooling = self.encoder_.get_layer("pooling")
+        width = int(pooling.output.shape[-1]) // len(pooling.modes)
+        return n_codes - len(pooling.modes) * width, tuple(pooling.modes), width
+
     def _resolve(self, batch, y) -> None:
         """Resolve ``downsample_``, ``n_future_`` and ``n_past_``; refuse
         combinations that cannot work."""

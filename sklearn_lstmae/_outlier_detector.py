@@ -34,9 +34,19 @@ def upper_fence(values: np.ndarray) -> float:
     return float(q3 + _FENCE * (q3 - q1))
 
 
-def _scale(codes: np.ndarray) -> np.ndarray:
-    """Per-column standard deviation; 1 where a column is constant."""
+def _scale(codes: np.ndarray, bottleneck: int) -> np.ndarray:
+    """The scale of each code column: the standard deviation of each pooled
+    column, and one common scale for the ``bottleneck``'s columns (their root
+    mean variance); 1 where that is 0.
+
+    The bottleneck's columns keep their relative sizes: with PCA's
+    configuration they are the principal components' scores, and dividing
+    each by its own deviation would blow up the last components, whose small
+    variance on a few training sequences is mostly noise.
+    """
     scale = codes.std(axis=0)
+    if bottleneck:
+        scale[:bottleneck] = np.sqrt(np.mean(scale[:bottleneck] ** 2))
     return np.where(scale > 0, scale, 1.0)
 
 
@@ -119,7 +129,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     anomaly_score : {"neighbors", "reconstruction"}, default="neighbors"
         What makes a sequence anomalous. ``"neighbors"``: the mean Euclidean
         distance of its code (``transform``'s output of the same network,
-        standardized per column over the training codes) to the
+        scaled as ``code_scale_`` says) to the
         ``n_neighbors`` nearest codes of the training sequences (at most
         10,000 of them, evenly spread). ``"reconstruction"``: its
         reconstruction error, the mean squared error over steps and features
@@ -151,8 +161,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         The standardized codes of (at most 10,000 of) the training sequences,
         with ``anomaly_score="neighbors"``.
     code_mean_, code_scale_ : ndarray of shape (n_codes,)
-        Per-column mean and standard deviation of the training codes, with
-        ``anomaly_score="neighbors"``.
+        Per-column mean and scale of the training codes, with
+        ``anomaly_score="neighbors"``: each pooled column's standard
+        deviation; the bottleneck's columns share one scale (their root mean
+        variance), so that the small last components of PCA's configuration
+        are not blown up.
     %(autoencoder_attributes)s
     %(shared_attributes)s
 
@@ -395,7 +408,8 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         if len(rows) > _MAX_REFERENCE:
             rows = np.linspace(0, len(rows) - 1, _MAX_REFERENCE).astype(int)
         codes = self._codes(batch.take(rows))
-        self.code_mean_, self.code_scale_ = codes.mean(axis=0), _scale(codes)
+        self.code_mean_ = codes.mean(axis=0)
+        self.code_scale_ = _scale(codes, self._code_layout()[0])
         self.reference_codes_ = ((codes - self.code_mean_) / self.code_scale_).astype(
             np.float32
         )

@@ -216,13 +216,8 @@ class LSTMAutoencoderTransformer(
                 for k in range(self.encoding_dim)
             ]
         elif self._pooling():
-            # The code's layout, as the encoder built it: [bottleneck, pooled].
-            pooling = self.encoder_.get_layer("pooling")
-            width = int(pooling.output.shape[-1]) // len(pooling.modes)  # per mode
-            bottleneck = len(names) - len(pooling.modes) * width
-            pooled = (
-                f"{prefix}_{mode}{k}" for mode in pooling.modes for k in range(width)
-            )
+            bottleneck, modes, width = self._code_layout()
+            pooled = (f"{prefix}_{mode}{k}" for mode in modes for k in range(width))
             names = [*names[:bottleneck], *pooled]
         return np.asarray(names, dtype=object)
 

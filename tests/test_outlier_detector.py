@@ -78,6 +78,15 @@ def _same_network(params, X):
     return LSTMAutoencoderTransformer(**params).fit(X)
 
 
+def _code_scale(transformer, codes):
+    """Each pooled column's deviation; the bottleneck's columns share one."""
+    names = transformer.get_feature_names_out().astype(str)
+    pooled = np.char.find(names, "_") >= 0  # "..._mean0", not "...0"
+    scale = codes.std(axis=0)
+    scale[~pooled] = np.sqrt(np.mean(scale[~pooled] ** 2))
+    return scale
+
+
 @pytest.mark.parametrize("score", ["reconstruction", "neighbors"])
 def test_auto_threshold_is_the_fence_of_normal_scores(normal_and_other, score):
     normal, _ = normal_and_other
@@ -94,8 +103,9 @@ def test_auto_threshold_is_the_fence_of_normal_scores(normal_and_other, score):
     else:
         # The distances of each training code to the 5 nearest others.
         assert detector.n_calibration_ == 50
-        codes = _same_network(params, normal[:50]).transform(normal[:50])
-        codes = (codes - codes.mean(axis=0)) / codes.std(axis=0)
+        same = _same_network(params, normal[:50])
+        codes = same.transform(normal[:50]).astype(np.float64)
+        codes = (codes - codes.mean(axis=0)) / _code_scale(same, codes)
         distances = np.linalg.norm(codes[:, None] - codes[None], axis=2)
         values = np.sort(distances, axis=1)[:, 1:6].mean(axis=1)
     q1, q3 = np.percentile(values, [25, 75])
@@ -112,9 +122,10 @@ def test_neighbor_scores_are_distances_to_the_training_codes(
     transformer = _same_network(params, normal[:50])
     codes = transformer.transform(normal[:50]).astype(np.float64)
     np.testing.assert_allclose(neighbors.code_mean_, codes.mean(axis=0), rtol=1e-5)
-    reference = (codes - codes.mean(axis=0)) / codes.std(axis=0)
+    scale = _code_scale(transformer, codes)
+    reference = (codes - codes.mean(axis=0)) / scale
     np.testing.assert_allclose(neighbors.reference_codes_, reference, atol=1e-4)
-    new = (transformer.transform(other[:4]) - codes.mean(axis=0)) / codes.std(axis=0)
+    new = (transformer.transform(other[:4]) - codes.mean(axis=0)) / scale
     distances = np.linalg.norm(new[:, None] - reference[None], axis=2)
     expected = -np.sort(distances, axis=1)[:, :5].mean(axis=1)
     np.testing.assert_allclose(neighbors.score_samples(other[:4]), expected, rtol=1e-4)
