@@ -4,6 +4,7 @@ archives refused with clear errors."""
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sklearn_lstmae
 from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor, load, save
 
 from .conftest import TINY, TINY_PREDICTOR
@@ -164,6 +166,18 @@ def archive(sequences, tmp_path):
     path = tmp_path / "model.lstmae"
     save(estimator, path)
     return estimator, path
+
+
+def test_archives_are_stamped_with_the_released_version(archive):
+    # The version an archive records is the package's, which is the newest
+    # release in CHANGELOG.md: 0.3.0 (0.1 and 0.2 archives say theirs).
+    _, path = archive
+    with zipfile.ZipFile(path) as zipped:
+        stored = json.loads(zipped.read("estimator.json"))
+    changelog = (pathlib.Path(__file__).parents[1] / "CHANGELOG.md").read_text()
+    newest = re.search(r"^## (\S+) \(\d{4}-\d{2}-\d{2}\)$", changelog, re.M)
+    assert stored["package_version"] == sklearn_lstmae.__version__ == "0.3.0"
+    assert newest.group(1) == sklearn_lstmae.__version__
 
 
 def test_model_with_lambda_layer_is_refused(archive, tmp_path):
