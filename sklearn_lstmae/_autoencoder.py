@@ -11,12 +11,12 @@ estimator adds only its own public methods.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import SequenceEstimator
 from ._chunks import is_dask_array, map_rows
+from ._compat import Interval, Options, StrOptions
 from ._data import from_sequences, reverse_steps, shift_right, split_future
 from ._inference import inference_twin, predict_rows, row_chunks
 from ._networks import (

@@ -6,10 +6,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import OutlierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._autoencoder import AutoencoderEstimator
 from ._chunks import is_dask_array, map_overlapping
+from ._compat import Interval, StrOptions
 from ._data import check_positive_int
 from ._inference import row_chunks
 from ._training import training_rows

@@ -18,6 +18,7 @@ from collections import defaultdict
 import keras
 import numpy as np
 
+from ._compat import flatten_layers
 from ._data import SequenceScaler
 from ._networks import canonical_config
 from ._routing import is_routed
@@ -670,7 +671,8 @@ def _current_params(cls, params, where: str) -> dict:
 def _check_params(estimator, where: str) -> None:
     """The estimator's own constraints, then sane upper bounds on sizes."""
     try:
-        estimator._validate_params()
+        # Ours, extending scikit-learn's private hook (see _compat).
+        estimator._validate_params()  # noqa: SLF001
     except ValueError as error:
         raise ValueError(f"{where!r} stores invalid parameters: {error}") from None
     sizes = {
@@ -792,7 +794,7 @@ def _check_widths(fitted, model: keras.Model, where: str) -> None:
     the stored one), its widths must not exceed the stored model's: a few
     edited numbers in the JSON must not make load() build a huge network."""
     widths, recurrent = [0], 0
-    for layer in model._flatten_layers(include_self=False):
+    for layer in flatten_layers(model):
         config = layer.get_config()
         if isinstance(config.get("units"), int):
             widths.append(config["units"])

@@ -8,9 +8,9 @@ import keras
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
 
 from ._base import SequenceEstimator
+from ._compat import StrOptions
 from ._data import (
     SequenceScaler,
     choose_level,
