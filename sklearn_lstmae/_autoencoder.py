@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
+from ._archive_checks import is_int
 from ._base import SequenceEstimator
 from ._chunks import is_dask_array, map_rows
 from ._compat import Interval, Options, StrOptions
@@ -179,7 +180,7 @@ pca_kept_ : bool
 """
 
 
-class AutoencoderEstimator(SequenceEstimator):
+class AutoencoderEstimator(SequenceEstimator, public=False):
     """Base class of the autoencoders (not public).
 
     A subclass has an explicit ``__init__`` with these parameters (and its
@@ -303,8 +304,6 @@ class AutoencoderEstimator(SequenceEstimator):
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
         """``load``'s checks of the fitted attributes set here (name -> test)."""
-        from ._persistence import is_int
-
         steps, future = fitted.get("n_timesteps_"), fitted.get("n_future_")
         objective = params.get("objective")
         return {

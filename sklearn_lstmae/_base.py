@@ -240,6 +240,13 @@ def _compose(docstring: str, defaults: dict, entries: dict) -> str:
     return "\n".join(lines)
 
 
+#: The package's estimators by class name, the classes ``save`` stores and
+#: ``load`` rebuilds: every ``SequenceEstimator`` subclass defined in the
+#: package, less the bases declared with ``public=False`` (filled by
+#: ``SequenceEstimator.__init_subclass__``; a user's subclass is not one).
+ESTIMATORS: dict = {}
+
+
 class SequenceEstimator(BaseEstimator):
     """Base class of the recurrent sequence estimators (not public).
 
@@ -247,7 +254,8 @@ class SequenceEstimator(BaseEstimator):
     explicit ``__init__`` whose body is ``self._set_init_params(locals())``),
     writes ``%(shared_parameters)s`` and ``%(shared_attributes)s`` lines in its
     docstring where the shared entries go, and implements the hooks named in
-    the module docstring.
+    the module docstring. A base class that is no estimator of its own says
+    so with ``public=False`` in its class statement.
     """
 
     #: A subclass's own defaults of shared parameters (name -> value): its
@@ -296,10 +304,12 @@ class SequenceEstimator(BaseEstimator):
         "jit_compile": [StrOptions({"auto"}), "boolean"],
     }
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, public=True, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.__doc__ = _compose(cls.__doc__, cls._shared_defaults, cls._doc_entries)
+        if public and cls.__module__.startswith(f"{__package__}."):
+            ESTIMATORS[cls.__name__] = cls
 
     def _set_init_params(self, arguments: dict) -> None:
         """Store ``__init__``'s arguments (``locals()``) as parameters, and

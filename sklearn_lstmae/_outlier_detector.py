@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import OutlierMixin
 
+from ._archive_checks import is_int, shaped_floats
 from ._autoencoder import AutoencoderEstimator
 from ._chunks import is_dask_array, map_overlapping
 from ._compat import Interval, StrOptions
@@ -402,8 +403,6 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
 
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
-        from ._persistence import is_int, shaped_floats
-
         checks = AutoencoderEstimator._fitted_checks(fitted, params)
         reference = fitted.get("reference_codes_")
         width = reference.shape[-1] if isinstance(reference, np.ndarray) else -1

@@ -180,6 +180,18 @@ def test_archives_are_stamped_with_the_released_version(archive):
     assert newest.group(1) == sklearn_lstmae.__version__
 
 
+def test_save_and_load_know_the_package_estimators_only(tmp_path):
+    from sklearn_lstmae._base import ESTIMATORS
+
+    class Mine(LSTMAutoencoderTransformer):
+        pass
+
+    public = {name for name in sklearn_lstmae.__all__ if name.startswith("LSTM")}
+    assert set(ESTIMATORS) == public  # not the autoencoders' base, not Mine
+    with pytest.raises(TypeError, match="stores the estimators of sklearn_lstmae"):
+        save(Mine(), tmp_path / "mine.lstmae")
+
+
 def test_model_with_lambda_layer_is_refused(archive, tmp_path):
     estimator, path = archive
     inputs = keras.Input(estimator.model_.input_shape[1:])
