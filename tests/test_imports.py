@@ -1,11 +1,14 @@
 """The package's imports: no cycle between its modules (imports inside
-functions included), and other libraries' private modules only in
-``_compat``."""
+functions included), each import allowed by the contributors' page
+(docs/contributing.rst: module, job, who may import it), and other libraries'
+private modules only in ``_compat``."""
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_lstmae"
+CONTRIBUTING = PACKAGE.parent / "docs" / "contributing.rst"
 #: Private by name (a component starting with "_") or by the library's word.
 PRIVATE_MODULES = ("keras.src", "tensorflow.python")
 
@@ -90,6 +93,35 @@ def test_imports_inside_functions_count(tmp_path):
     assert edges == {"__init__": {"_a"}, "_a": {"_b"}, "_b": {"__init__"}}
     assert cycles(edges) == [["__init__", "_a", "_b", "__init__"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def allowed_importers() -> dict:
+    """Module -> the modules its row on the contributors' page lets import it
+    (None: any module)."""
+    table = CONTRIBUTING.read_text().split(".. list-table::", 1)[1]
+    rows = re.findall(
+        r"^   \* - ``(\w+)``\n     - .*?\n     - (.*?)(?=\n   \* - |\n\n)",
+        table,
+        flags=re.M | re.S,
+    )
+    return {
+        module: None
+        if who.startswith("any module")
+        else set(re.findall(r"``(\w+)``", who))
+        for module, who in rows
+    }
+
+
+def test_contributors_page_lists_every_module_and_who_may_import_it():
+    edges, allowed = package_edges(), allowed_importers()
+    assert set(allowed) == set(edges)
+    refused = sorted(
+        f"{importer} -> {module}"
+        for importer, modules in edges.items()
+        for module in modules
+        if allowed[module] is not None and importer not in allowed[module]
+    )
+    assert refused == [], "allow them in docs/contributing.rst, or import less"
 
 
 def is_private(module: str, names: list) -> bool:
