@@ -10,8 +10,9 @@ library imported anywhere else, and ruff's private-member rule (SLF001, see
 
 Checked on (CI's versions): TensorFlow 2.21.0, Keras 3.15.1, scikit-learn
 1.9.1, scikeras 0.13.0; and on the minimum versions ``pyproject.toml``
-declares (``.ci/constraints-min.txt``): TensorFlow 2.16.1, Keras 3.3.0,
-scikit-learn 1.6.0, scikeras 0.13.0.
+declares (``.ci/constraints-min.txt``, which CI also tests): TensorFlow
+2.16.1, Keras 3.5.0, scikit-learn 1.6.0, scikeras 0.13.0 (``test_compat``
+also passed with Keras 3.3.0, 3.4.1 and 3.6.0).
 
 Inherited scikit-learn hooks (``SequenceEstimator`` derives from
 ``BaseEstimator``, as scikit-learn's own estimators do; no public equivalent):
@@ -28,9 +29,6 @@ warning about ``TensorFlowTrainer._make_function`` (Keras' step builder since
 is then kept: noise, not an error).
 """
 
-# scikit-learn: parameter declarations and their validation, the machinery its
-# own estimators use (style.md); sklearn.utils._param_validation is private
-# and has no public twin.
 # scikeras: the routing functions behind BaseWrapper's compile/fit arguments
 # (``optimizer__*``, ``callbacks__*``...), used without BaseWrapper
 # (design.md, 5); scikeras is pinned to 0.13.x for them (pyproject.toml).
@@ -42,6 +40,10 @@ from scikeras._utils import (
     try_to_convert_strings_to_classes,
     unflatten_params,
 )
+
+# scikit-learn: parameter declarations and their validation, the machinery its
+# own estimators use (style.md); sklearn.utils._param_validation is private
+# and has no public twin.
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
