@@ -5,6 +5,7 @@ the gallery executes ``examples/plot_*.py``.
 """
 
 import os
+import re
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -24,7 +25,9 @@ extensions = [
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
-templates_path = []
+# _templates/autosummary/class.rst: a class page documents every public
+# method (inherited ones included) with its parameters, after a summary table.
+templates_path = ["_templates"]
 html_theme = "pydata_sphinx_theme"
 html_theme_options = {
     "navigation_with_keys": False,
@@ -54,3 +57,18 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "capture_repr": ("_repr_html_", "__repr__"),
 }
+
+#: ``:ref:`text <label>``` and ``:term:`text``` roles.
+_REFERENCE = re.compile(r":(?:ref|term):`([^`<]+?)(?:\s*<[^`>]*>)?`")
+
+
+def _plain_scikit_learn_references(app, what, name, obj, options, lines):
+    """The methods our estimators inherit from scikit-learn (``set_output``,
+    the metadata-routing ``set_*_request``...) cite labels and glossary terms
+    of scikit-learn's own site: keep their text, without the broken link."""
+    if str(getattr(obj, "__module__", "")).startswith("sklearn."):
+        lines[:] = [_REFERENCE.sub(r"\1", line) for line in lines]
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _plain_scikit_learn_references)

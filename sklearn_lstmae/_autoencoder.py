@@ -11,12 +11,13 @@ estimator adds only its own public methods.
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted
 
+from ._archive_checks import is_int
 from ._base import SequenceEstimator
 from ._chunks import is_dask_array, map_rows
+from ._compat import Interval, Options, StrOptions
 from ._data import from_sequences, reverse_steps, shift_right, split_future
 from ._inference import inference_twin, predict_rows, row_chunks
 from ._networks import (
@@ -179,7 +180,7 @@ pca_kept_ : bool
 """
 
 
-class AutoencoderEstimator(SequenceEstimator):
+class AutoencoderEstimator(SequenceEstimator, public=False):
     """Base class of the autoencoders (not public).
 
     A subclass has an explicit ``__init__`` with these parameters (and its
@@ -314,8 +315,6 @@ class AutoencoderEstimator(SequenceEstimator):
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
         """``load``'s checks of the fitted attributes set here (name -> test)."""
-        from ._persistence import is_int
-
         steps, future = fitted.get("n_timesteps_"), fitted.get("n_future_")
         objective = params.get("objective")
         return {

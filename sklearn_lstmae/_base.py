@@ -26,19 +26,17 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import (
+from sklearn.utils.validation import check_is_fitted
+
+from . import _routing
+from ._compat import (
     Interval,
     InvalidParameterError,
     Options,
     StrOptions,
+    check_feature_names,
+    check_sample_weight,
 )
-from sklearn.utils.validation import (
-    _check_feature_names,
-    _check_sample_weight,
-    check_is_fitted,
-)
-
-from . import _routing
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
 from ._inference import predict_in_chunks, row_chunks
 from ._networks import build_encoder
@@ -242,6 +240,13 @@ def _compose(docstring: str, defaults: dict, entries: dict) -> str:
     return "\n".join(lines)
 
 
+#: The package's estimators by class name, the classes ``save`` stores and
+#: ``load`` rebuilds: every ``SequenceEstimator`` subclass defined in the
+#: package, less the bases declared with ``public=False`` (filled by
+#: ``SequenceEstimator.__init_subclass__``; a user's subclass is not one).
+ESTIMATORS: dict = {}
+
+
 class SequenceEstimator(BaseEstimator):
     """Base class of the recurrent sequence estimators (not public).
 
@@ -249,7 +254,8 @@ class SequenceEstimator(BaseEstimator):
     explicit ``__init__`` whose body is ``self._set_init_params(locals())``),
     writes ``%(shared_parameters)s`` and ``%(shared_attributes)s`` lines in its
     docstring where the shared entries go, and implements the hooks named in
-    the module docstring.
+    the module docstring. A base class that is no estimator of its own says
+    so with ``public=False`` in its class statement.
     """
 
     #: A subclass's own defaults of shared parameters (name -> value): its
@@ -298,10 +304,12 @@ class SequenceEstimator(BaseEstimator):
         "jit_compile": [StrOptions({"auto"}), "boolean"],
     }
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, public=True, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.__doc__:
             cls.__doc__ = _compose(cls.__doc__, cls._shared_defaults, cls._doc_entries)
+        if public and cls.__module__.startswith(f"{__package__}."):
+            ESTIMATORS[cls.__name__] = cls
 
     def _set_init_params(self, arguments: dict) -> None:
         """Store ``__init__``'s arguments (``locals()``) as parameters, and
@@ -403,6 +411,8 @@ class SequenceEstimator(BaseEstimator):
                 "Keras settings start with one of "
                 f"{', '.join(prefix + '__' for prefix in _routing.PREFIXES)}."
             )
+        # scikit-learn's private BaseEstimator._validate_params: checks
+        # _parameter_constraints (see _compat).
         super()._validate_params()
         # sklearn's Interval(Integral) takes True for 1: refuse bools where a
         # number is meant (units=True is no network size).
@@ -461,7 +471,7 @@ class SequenceEstimator(BaseEstimator):
         # to say (a warning) when the fit saw names (it costs a third of a
         # one-sequence transform's checks).
         if reset or not isinstance(X, np.ndarray) or hasattr(self, "feature_names_in_"):
-            _check_feature_names(self, X, reset=reset)
+            check_feature_names(self, X, reset=reset)
         if reset:
             self.n_features_in_ = batch.n_features_in
             self.n_timesteps_ = batch.n_timesteps
@@ -613,7 +623,8 @@ class SequenceEstimator(BaseEstimator):
             staged = self._shallow_copy()
             before = dict(vars(staged))
             params = self.get_params(deep=False)
-            staged._validate_params()
+            # Ours, extending scikit-learn's private hook (see _compat).
+            staged._validate_params()  # noqa: SLF001
             # Keras sees plain Python numbers; the user's values stay on self.
             vars(staged).update(
                 (name, plain_value(value)) for name, value in params.items()
@@ -840,7 +851,7 @@ def _without_zero_weights(batch: SequenceBatch, y, future, sample_weight):
     does: zero weight means not seen), from ``y`` and ``future`` too."""
     if sample_weight is None:
         return batch, y, future, None
-    weights = _check_sample_weight(
+    weights = check_sample_weight(
         sample_weight, batch.values, dtype=np.float32, ensure_non_negative=True
     )
     if not np.any(weights > 0):

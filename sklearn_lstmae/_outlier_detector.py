@@ -6,10 +6,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import OutlierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._archive_checks import is_int, shaped_floats
 from ._autoencoder import AutoencoderEstimator
 from ._chunks import is_dask_array, map_overlapping
+from ._compat import Interval, StrOptions
 from ._data import check_positive_int
 from ._inference import row_chunks
 from ._training import training_rows
@@ -416,8 +417,6 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
 
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
-        from ._persistence import is_int, shaped_floats
-
         checks = AutoencoderEstimator._fitted_checks(fitted, params)
         reference = fitted.get("reference_codes_")
         width = reference.shape[-1] if isinstance(reference, np.ndarray) else -1

@@ -18,6 +18,9 @@ from collections import defaultdict
 import keras
 import numpy as np
 
+from ._archive_checks import MAX_STEPS, MAX_WIDTH, is_int, scaler_ok
+from ._base import ESTIMATORS
+from ._compat import flatten_layers
 from ._data import SequenceScaler
 from ._networks import canonical_config
 from ._routing import is_routed
@@ -61,22 +64,6 @@ _ADDED = {
 }
 
 
-def _estimator_classes() -> dict:
-    """The public estimators, by name (the ``SequenceEstimator`` subclasses
-    the package exports)."""
-    import sklearn_lstmae
-
-    from ._base import SequenceEstimator
-
-    classes, stack = {}, [SequenceEstimator]
-    while stack:
-        for cls in stack.pop().__subclasses__():
-            stack.append(cls)
-            if getattr(sklearn_lstmae, cls.__name__, None) is cls:
-                classes[cls.__name__] = cls
-    return classes
-
-
 def save(estimator, path) -> None:
     """Save a fitted estimator to ``path`` without pickle.
 
@@ -106,12 +93,12 @@ def save(estimator, path) -> None:
     >>> np.array_equal(load(path).transform(X), ae.transform(X))
     True
     """
-    classes = _estimator_classes()
     name = type(estimator).__name__
-    if classes.get(name) is not type(estimator):
+    if ESTIMATORS.get(name) is not type(estimator):
         raise TypeError(
-            f"save() stores the estimators of sklearn_lstmae ({', '.join(classes)}), "
-            f"got {name}. Use pickle or joblib for other objects."
+            "save() stores the estimators of sklearn_lstmae "
+            f"({', '.join(ESTIMATORS)}), got {name}. Use pickle or joblib for "
+            "other objects."
         )
     # One snapshot of the estimator (a single copy of its attributes): a fit
     # publishing in another thread meanwhile cannot mix two fits in the file.
@@ -290,10 +277,9 @@ _LAYERS = {
 #: the file.
 _MAX_MODEL_INFLATION = 8
 _FREE_MODEL_BYTES = 32 * 2**20
-#: Sane upper bounds of sizes a stored estimator may declare.
-MAX_WIDTH = 1 << 16  # units of a layer, encoding_dim, features per step
+#: Sane upper bounds of sizes a stored estimator may declare (with
+#: ``_archive_checks.MAX_WIDTH`` and ``MAX_STEPS``).
 _MAX_LAYERS = 64
-_MAX_STEPS = 10**8  # time steps, n_future, downsample
 #: Longest unicode string a stored array may hold (feature names).
 _MAX_STRING = 4096
 _ALLOWED_DTYPE_KINDS = "biuf"
@@ -593,7 +579,7 @@ def _parse_json(data: bytes, where: str, member: str, max_depth=_MAX_JSON_DEPTH)
 
 def _rebuild_estimator(metadata: dict, where: str):
     """The estimator the JSON describes, every value checked, without a model."""
-    cls = _estimator_classes().get(metadata.get("class"))
+    cls = ESTIMATORS.get(metadata.get("class"))
     if cls is None:
         raise ValueError(
             f"{where!r} holds an unknown estimator class {metadata.get('class')!r}."
@@ -670,7 +656,8 @@ def _current_params(cls, params, where: str) -> dict:
 def _check_params(estimator, where: str) -> None:
     """The estimator's own constraints, then sane upper bounds on sizes."""
     try:
-        estimator._validate_params()
+        # Ours, extending scikit-learn's private hook (see _compat).
+        estimator._validate_params()  # noqa: SLF001
     except ValueError as error:
         raise ValueError(f"{where!r} stores invalid parameters: {error}") from None
     sizes = {
@@ -682,47 +669,14 @@ def _check_params(estimator, where: str) -> None:
     too_large += ["units"] * (len(estimator._units()) > _MAX_LAYERS)
     for name in ("n_future", "downsample", "epochs", "batch_size"):
         value = getattr(estimator, name, None)
-        if isinstance(value, int) and value > _MAX_STEPS:
+        if isinstance(value, int) and value > MAX_STEPS:
             too_large.append(name)
     if too_large:
         raise ValueError(
             f"{where!r} stores parameters beyond what load() accepts "
             f"({', '.join(sorted(set(too_large)))}: at most {MAX_WIDTH} units or "
-            f"features, {_MAX_LAYERS} layers, {_MAX_STEPS} steps): refused."
+            f"features, {_MAX_LAYERS} layers, {MAX_STEPS} steps): refused."
         )
-
-
-def is_int(value, low=1, high=_MAX_STEPS) -> bool:
-    return (
-        isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-    )
-
-
-def shaped_floats(value, shape, *, positive=False, max_rows=_MAX_STEPS) -> bool:
-    """A finite float array of ``shape`` (None: any length up to ``max_rows``)."""
-    return (
-        isinstance(value, np.ndarray)
-        and value.dtype.kind == "f"
-        and value.ndim == len(shape)
-        and all(
-            (size is None and length <= max_rows) or length == size
-            for size, length in zip(shape, value.shape, strict=True)
-        )
-        and bool(np.all(np.isfinite(value)))
-        and (not positive or bool(np.all(value > 0)))
-    )
-
-
-def scaler_ok(scaler, length: int, scaled: bool) -> bool:
-    if scaler is None:
-        return not scaled
-    return (
-        scaled
-        and isinstance(scaler, SequenceScaler)
-        and set(vars(scaler)) == {"mean_", "scale_"}
-        and shaped_floats(scaler.mean_, (length,))
-        and shaped_floats(scaler.scale_, (length,), positive=True)
-    )
 
 
 def _check_fitted(cls, fitted: dict, where: str) -> None:
@@ -734,7 +688,7 @@ def _check_fitted(cls, fitted: dict, where: str) -> None:
         "n_timesteps_": lambda v: is_int(v),
         "n_step_features_": lambda v: is_int(v, high=MAX_WIDTH),
         "n_features_in_": lambda v: (
-            is_int(v, high=_MAX_STEPS)
+            is_int(v, high=MAX_STEPS)
             and v == (steps * features if layout == "2d" else features)
         ),
         "variable_length_": lambda v: isinstance(v, bool),
@@ -792,7 +746,7 @@ def _check_widths(fitted, model: keras.Model, where: str) -> None:
     the stored one), its widths must not exceed the stored model's: a few
     edited numbers in the JSON must not make load() build a huge network."""
     widths, recurrent = [0], 0
-    for layer in model._flatten_layers(include_self=False):
+    for layer in flatten_layers(model):
         config = layer.get_config()
         if isinstance(config.get("units"), int):
             widths.append(config["units"])

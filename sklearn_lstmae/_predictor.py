@@ -8,9 +8,10 @@ import keras
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
 
+from ._archive_checks import MAX_WIDTH, is_int, scaler_ok, shaped_floats
 from ._base import SequenceEstimator
+from ._compat import StrOptions
 from ._data import (
     SequenceScaler,
     choose_level,
@@ -208,8 +209,6 @@ n_output_features) or None
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
         """``load``'s checks of the fitted attributes set here (name -> test)."""
-        from ._persistence import MAX_WIDTH, is_int, scaler_ok, shaped_floats
-
         outputs = (fitted.get("n_output_steps_"), fitted.get("n_output_features_"))
         return {
             "target_layout_": lambda v: v in ("1d", "2d", "3d"),

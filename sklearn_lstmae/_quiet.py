@@ -173,6 +173,9 @@ class _KerasStepTracingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        # Keras' private step builder, as TensorFlow names it in the warning
+        # (TensorFlowTrainer._make_function, Keras 3.7 to 3.15; with older
+        # Keras the warning names make_train_function and is kept: see _compat).
         return not (
             "triggered tf.function retracing" in message
             and "TensorFlowTrainer._make_function" in message

@@ -5,16 +5,19 @@ scikeras' routing, used as scikeras uses it: a parameter named like a
 reach the object they name (``optimizer__beta_1=0.8`` builds the optimizer
 with it, ``callbacks__0__patience=3``, ``fit__shuffle=False``,
 ``loss__delta=0.5`` for a loss given as a class). The functions come from
-``scikeras._utils`` (0.13), the code behind ``BaseWrapper._get_compile_kwargs``,
-``_initialize_callbacks`` and ``_fit_keras_model``; scikeras is pinned to
-0.13.x in ``pyproject.toml`` for that reason.
+``scikeras._utils`` (0.13; imported in ``_compat``), the code behind
+``BaseWrapper._get_compile_kwargs``, ``_initialize_callbacks`` and
+``_fit_keras_model``; scikeras is pinned to 0.13.x in ``pyproject.toml`` for
+that reason.
 """
 
 from collections import defaultdict
 from collections.abc import Mapping
 
 import keras
-from scikeras._utils import (
+from scikeras.utils import metric_name
+
+from ._compat import (
     get_loss_class_function_or_string,
     get_metric_class,
     get_optimizer_class,
@@ -22,7 +25,6 @@ from scikeras._utils import (
     try_to_convert_strings_to_classes,
     unflatten_params,
 )
-from scikeras.utils import metric_name
 
 #: Prefixes of routed settings an estimator accepts as keyword arguments.
 PREFIXES = ("optimizer", "loss", "metrics", "compile", "fit", "callbacks")

@@ -12,6 +12,14 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._compat import (
+    keras_seed_state,
+    set_keras_seed_state,
+    set_tensorflow_seed,
+    set_tensorflow_seed_state,
+    tensorflow_seed_state,
+)
+
 
 @contextmanager
 def seeded(random_state):
@@ -32,27 +40,13 @@ def seeded(random_state):
             yield
     finally:
         if saved_tf is not _NO_TENSORFLOW:
-            _restore_tensorflow_seed_state(saved_tf)
+            set_tensorflow_seed_state(saved_tf)
 
 
 def _set_random_seed(seed: int) -> None:
     """``keras.utils.set_random_seed(seed)``, with TensorFlow's global seed set
-    by :func:`_set_tensorflow_seed`."""
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-    from keras.src.utils import rng_utils
-
-    global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, seed)
-    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
-    random.seed(seed)
-    np.random.seed(seed)  # noqa: NPY002 (Keras' seeding does it; restored after)
-    if "tensorflow" in sys.modules:
-        _set_tensorflow_seed(seed)
-
-
-def _set_tensorflow_seed(seed) -> None:
-    """``tf.random.set_seed(seed)`` (eager mode) without clearing TensorFlow's
-    eager kernel caches.
+    without clearing TensorFlow's eager kernel caches
+    (:func:`._compat.set_tensorflow_seed`).
 
     The clearing resets the state of stateful random kernels run eagerly; our
     fits run none (Keras 3 draws initializers and dropout from stateless ops
@@ -60,17 +54,14 @@ def _set_tensorflow_seed(seed) -> None:
     functions whose seeds are fixed when the dataset is made, from this
     global seed). But it also drops every instantiated function, so each
     seeded fit paid for instantiating its training step again, most of a
-    small fit's time.
-    This is the body of TensorFlow's ``Context._set_global_seed`` (2.16 to
-    2.21) less the clearing; it can go when ``tf.random.set_seed`` stops
-    clearing caches. Reproducibility is pinned by the tests (same seed, same
+    small fit's time. Reproducibility is pinned by the tests (same seed, same
     codes; reused trainers equal new ones; fits in threads equal serial ones).
     """
-    from tensorflow.python.eager import context
-
-    eager = context.context()
-    eager._seed = seed
-    eager._rng = random.Random(seed if seed is None else int(seed))
+    set_keras_seed_state((seed, None))
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (Keras' seeding does it; restored after)
+    if "tensorflow" in sys.modules:
+        set_tensorflow_seed(seed)
 
 
 @contextmanager
@@ -78,12 +69,7 @@ def random_state_kept():
     """Run a block without it changing Python's, NumPy's or Keras' global random
     state (TensorFlow's global seed is ``seeded``'s business: restoring it also
     restarts TensorFlow's sequence of op seeds, which nothing here should do)."""
-    from keras.src.backend.common import global_state
-    from keras.src.random import seed_generator
-    from keras.src.utils import rng_utils
-
-    keras_keys = (rng_utils.GLOBAL_RANDOM_SEED, seed_generator.GLOBAL_SEED_GENERATOR)
-    saved_keras = [global_state.get_global_attribute(key) for key in keras_keys]
+    saved_keras = keras_seed_state()
     saved_python = random.getstate()
     saved_numpy = np.random.get_state()  # noqa: NPY002 (restoring it is the point)
     try:
@@ -91,8 +77,7 @@ def random_state_kept():
     finally:
         random.setstate(saved_python)
         np.random.set_state(saved_numpy)  # noqa: NPY002
-        for key, value in zip(keras_keys, saved_keras, strict=True):
-            global_state.set_global_attribute(key, value)
+        set_keras_seed_state(saved_keras)
 
 
 _NO_TENSORFLOW = object()
@@ -106,15 +91,5 @@ def _tensorflow_seed_state():
     continues as it would have)."""
     if "tensorflow" not in sys.modules:  # e.g. the JAX backend: nothing to save
         return _NO_TENSORFLOW
-    from tensorflow.python.eager import context
-
-    eager = context.context()
     # No generator before a seed was ever set (nothing draws op seeds then).
-    return eager._seed, getattr(eager, "_rng", None)
-
-
-def _restore_tensorflow_seed_state(state) -> None:
-    from tensorflow.python.eager import context
-
-    eager = context.context()
-    eager._seed, eager._rng = state
+    return tensorflow_seed_state()

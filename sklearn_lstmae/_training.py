@@ -150,9 +150,7 @@ def fit_resident(model: keras.Model, x, y, callbacks: list, arguments: dict):
         or arguments.get("shuffle", True) not in (True, False)
     ):
         return model.fit(x=x, y=y, callbacks=callbacks, **arguments)
-    from keras.src.trainers.data_adapters.array_data_adapter import (
-        ArrayDataAdapter,
-    )
+    from ._compat import ArrayDataAdapter
 
     weights = arguments.get("sample_weight")
     n_samples = len(keras.tree.flatten(x)[0])

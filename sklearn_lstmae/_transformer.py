@@ -2,9 +2,10 @@
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import _check_sample_weight, check_array
+from sklearn.utils.validation import check_array
 
 from ._autoencoder import AutoencoderEstimator
+from ._compat import check_sample_weight
 from ._data import from_sequences
 
 
@@ -240,7 +241,7 @@ class LSTMAutoencoderTransformer(
         """
         scores = self.score_samples(X)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, scores)
+            sample_weight = check_sample_weight(sample_weight, scores)
         return float(np.average(scores, weights=sample_weight))
 
     def __sklearn_tags__(self):

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 
 import keras
 
+from ._compat import is_default_hook
+
 
 class _Turn:
     """A lock a thread holds through nested blocks and can lend meanwhile."""
@@ -105,7 +107,7 @@ def lending_turn(callback: keras.callbacks.Callback) -> keras.callbacks.Callback
     hooks = {
         name: _lending_hook(name)
         for name in _HOOKS
-        if not getattr(getattr(callback, name), "_is_default", False)
+        if not is_default_hook(getattr(callback, name))
     }
     lending = type(f"Lending{type(callback).__name__}", (_Lending,), hooks)
     return lending(callback)

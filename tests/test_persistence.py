@@ -4,6 +4,7 @@ archives refused with clear errors."""
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import textwrap
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import sklearn_lstmae
 from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor, load, save
 
 from .conftest import TINY, TINY_PREDICTOR
@@ -164,6 +166,30 @@ def archive(sequences, tmp_path):
     path = tmp_path / "model.lstmae"
     save(estimator, path)
     return estimator, path
+
+
+def test_archives_are_stamped_with_the_released_version(archive):
+    # The version an archive records is the package's, which is the newest
+    # release in CHANGELOG.md: 0.3.0 (0.1 and 0.2 archives say theirs).
+    _, path = archive
+    with zipfile.ZipFile(path) as zipped:
+        stored = json.loads(zipped.read("estimator.json"))
+    changelog = (pathlib.Path(__file__).parents[1] / "CHANGELOG.md").read_text()
+    newest = re.search(r"^## (\S+) \(\d{4}-\d{2}-\d{2}\)$", changelog, re.M)
+    assert stored["package_version"] == sklearn_lstmae.__version__ == "0.3.0"
+    assert newest.group(1) == sklearn_lstmae.__version__
+
+
+def test_save_and_load_know_the_package_estimators_only(tmp_path):
+    from sklearn_lstmae._base import ESTIMATORS
+
+    class Mine(LSTMAutoencoderTransformer):
+        pass
+
+    public = {name for name in sklearn_lstmae.__all__ if name.startswith("LSTM")}
+    assert set(ESTIMATORS) == public  # not the autoencoders' base, not Mine
+    with pytest.raises(TypeError, match="stores the estimators of sklearn_lstmae"):
+        save(Mine(), tmp_path / "mine.lstmae")
 
 
 def test_model_with_lambda_layer_is_refused(archive, tmp_path):
