@@ -332,7 +332,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         encoder = self._build_encoder(
             encoding_dim=self.encoding_dim,
             temporal_steps=self.n_timesteps_ if self.temporal_code else None,
-            window=self.downsample_,
+            patch=self.downsample_,
             pooling=self._pooling(),
             linear_steps=self.n_timesteps_ if self._linear() else None,
         )
@@ -361,7 +361,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
                     encoder.output_shape[-1],
                     steps[target],
                     self.n_step_features_,
-                    window=self.downsample_,
+                    patch=self.downsample_,
                     linear=self._linear(),
                     name=name,
                     **shape,
