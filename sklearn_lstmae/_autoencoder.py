@@ -462,9 +462,11 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         return values
 
     def _training_data(self, batch, inputs, y, *, reset, future=None):
-        past, future = self._split(inputs, batch.lengths)
+        # ``future`` is the base's X_future (inputs known for the output steps:
+        # none here); the steps cut off as the "future" target are future_steps.
+        past, future_steps = self._split(inputs, batch.lengths)
         targets, step_weights = [], []
-        values_of = self._target_values(past, future, batch.lengths)
+        values_of = self._target_values(past, future_steps, batch.lengths)
         for target, values in values_of.items():
             targets.append(np.nan_to_num(values, nan=0.0))
             # Only the reconstruction is padded (the future is cut from valid steps).
