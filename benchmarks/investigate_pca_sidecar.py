@@ -54,7 +54,7 @@ def main():
         n_features=features,
         units=(64,),
         encoding_dim=k,
-        window=window,
+        patch=window,
         pooling=("mean", "max"),
     )
     sequences = keras.Input(shape=(steps, features))

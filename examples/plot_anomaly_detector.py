@@ -126,6 +126,33 @@ fig.colorbar(image, ax=axes[2])
 fig.tight_layout()
 
 # %%
+# How the network trained
+# -----------------------
+# ``history_`` holds the loss of every epoch: on the training sequences, and
+# on the 20% of them ``validation_split="auto"`` held out (the last ones),
+# which early stopping watches (``early_stopping="auto"`` restores the weights
+# of the epoch with the lowest validation loss). ``pca_kept_`` says whether the
+# network that came out of it lost to the linear path's PCA configuration on
+# the held-out sequences (then the curves show training that was discarded).
+
+history = detector.history_
+best = int(np.argmin(history["val_loss"]))
+print(f"Epochs trained: {len(history['loss'])}")
+print(f"Lowest validation loss: {history['val_loss'][best]:.4f} (epoch {best + 1})")
+print(f"PCA configuration kept: {detector.pca_kept_}")
+
+fig, ax = plt.subplots(figsize=(6.5, 3.4))
+epochs = np.arange(1, len(history["loss"]) + 1)
+ax.plot(epochs, history["loss"], label="training loss")
+ax.plot(epochs, history["val_loss"], label="validation loss")
+ax.axvline(best + 1, color="black", linestyle=":", label="lowest validation loss")
+ax.set_yscale("log")
+ax.set_xlabel("epoch")
+ax.set_ylabel("mean squared error (standardized)")
+ax.legend()
+fig.tight_layout()
+
+# %%
 # Anomalies in a long series
 # --------------------------
 # The heart rate of a patient (KDD-TSAD_135: 7501 points; one labelled anomaly

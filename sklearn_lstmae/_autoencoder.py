@@ -332,7 +332,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         encoder = self._build_encoder(
             encoding_dim=self.encoding_dim,
             temporal_steps=self.n_timesteps_ if self.temporal_code else None,
-            window=self.downsample_,
+            patch=self.downsample_,
             pooling=self._pooling(),
             linear_steps=self.n_timesteps_ if self._linear() else None,
         )
@@ -361,7 +361,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
                     encoder.output_shape[-1],
                     steps[target],
                     self.n_step_features_,
-                    window=self.downsample_,
+                    patch=self.downsample_,
                     linear=self._linear(),
                     name=name,
                     **shape,
@@ -462,9 +462,11 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         return values
 
     def _training_data(self, batch, inputs, y, *, reset, future=None):
-        past, future = self._split(inputs, batch.lengths)
+        # ``future`` is the base's X_future (inputs known for the output steps:
+        # none here); the steps cut off as the "future" target are future_steps.
+        past, future_steps = self._split(inputs, batch.lengths)
         targets, step_weights = [], []
-        values_of = self._target_values(past, future, batch.lengths)
+        values_of = self._target_values(past, future_steps, batch.lengths)
         for target, values in values_of.items():
             targets.append(np.nan_to_num(values, nan=0.0))
             # Only the reconstruction is padded (the future is cut from valid steps).

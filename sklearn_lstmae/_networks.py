@@ -255,7 +255,7 @@ def build_encoder(
     masked: bool = False,
     return_states: bool = False,
     temporal_steps: int | None = None,
-    window: int = 1,
+    patch: int = 1,
     pooling: tuple[str, ...] = (),
     linear_steps: int | None = None,
     name: str = "encoder",
@@ -268,7 +268,7 @@ def build_encoder(
     ``encoding_dim=None`` the code is the last layer's final state. With
     ``masked=True`` all-NaN steps are padding and are skipped.
 
-    With ``window > 1`` the input is first cut into patches of ``window``
+    With ``patch > 1`` the input is first cut into patches of ``patch``
     steps, one recurrent step each (:class:`Patches`).
     With ``pooling`` (``"mean"``/``"max"``) the code is followed by the last
     layer's outputs pooled over the (valid) steps (:class:`SequencePooling`):
@@ -294,8 +294,8 @@ def build_encoder(
     steps = temporal_steps or linear_steps
     inputs = keras.Input(shape=(steps, n_features), name="sequences")
     hidden = PaddingMask(name="padding_mask")(inputs) if masked else inputs
-    if window > 1:
-        hidden = Patches(window, name="patches")(hidden)
+    if patch > 1:
+        hidden = Patches(patch, name="patches")(hidden)
     pooled = bool(pooling) and not return_states and temporal_steps is None
     states = []
     for depth, width in enumerate(units):
@@ -381,7 +381,7 @@ def build_repeat_decoder(
     units: tuple[int, ...],
     cell: str = "lstm",
     dropout: float = 0.0,
-    window: int = 1,
+    patch: int = 1,
     linear: bool = False,
     n_covariates: int = 0,
     name: str = "decoder",
@@ -392,7 +392,7 @@ def build_repeat_decoder(
     stacked recurrent layers (``units`` in the given order, all returning
     sequences) and mapped to ``n_outputs`` values per step by a Dense head
     applied to every step (what TimeDistributed(Dense) computes, as one matmul).
-    With ``window > 1`` it decodes one patch of ``window`` steps per recurrent
+    With ``patch > 1`` it decodes one patch of ``patch`` steps per recurrent
     step (:class:`Unpatch`).
     With ``linear=True`` a linear path runs next to the recurrent one: a fixed
     Dense layer (``linear_output``) maps the code to every output step at once,
@@ -405,7 +405,7 @@ def build_repeat_decoder(
     """
     codes = keras.Input(shape=(code_dim,), name="codes")
     inputs = [codes]
-    hidden = layers.RepeatVector(-(-n_timesteps // window), name="repeat")(codes)
+    hidden = layers.RepeatVector(-(-n_timesteps // patch), name="repeat")(codes)
     if n_covariates:
         covariates = keras.Input(
             shape=(n_timesteps, n_covariates), name="future_covariates"
@@ -413,10 +413,10 @@ def build_repeat_decoder(
         inputs.append(covariates)
         hidden = layers.Concatenate(name="with_covariates")([hidden, covariates])
     outputs = _decode_steps(
-        hidden, n_outputs * window, units=units, cell=cell, dropout=dropout
+        hidden, n_outputs * patch, units=units, cell=cell, dropout=dropout
     )
-    if window > 1:
-        outputs = Unpatch(window, n_timesteps, name="unpatch")(outputs)
+    if patch > 1:
+        outputs = Unpatch(patch, n_timesteps, name="unpatch")(outputs)
     if linear:
         flat = layers.Dense(
             n_timesteps * n_outputs, trainable=False, name="linear_output"

@@ -16,8 +16,31 @@ import matplotlib.pyplot as plt
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NUMBER = r"(-?[\d.]+(?:e-?\d+)?)"
 #: Examples no test here runs (long, and they make no claim to check): in CI,
-#: only the docs build executes them (see ``--not-run`` below and .ci/run).
+#: only the docs build executes them (see ``--docs-execute`` below and .ci/run).
 DOCS_ONLY = ("plot_autoencoder_variants.py",)
+#: A gallery figure shown on a page of the docs (``.. figure::``): sphinx-gallery
+#: writes it only when it executes the example, so the docs build executes
+#: every example whose figures a page shows, tested here or not.
+GALLERY_FIGURE = re.compile(r"auto_examples/images/sphx_glr_(\w+?)_(\d{3})\.png")
+DOCS = EXAMPLES.parent / "docs"
+
+
+def figures_in_guides() -> dict:
+    """``{example: highest figure number}`` of the gallery figures the docs'
+    pages (outside the gallery) show."""
+    shown = {}
+    for page in DOCS.rglob("*.rst"):
+        if "auto_examples" in page.parts or "_build" in page.parts:
+            continue
+        for name, number in GALLERY_FIGURE.findall(page.read_text()):
+            shown[f"{name}.py"] = max(shown.get(f"{name}.py", 0), int(number))
+    return shown
+
+
+def docs_execute() -> list:
+    """The examples the docs build executes: those no test runs, and those
+    whose figures a page shows."""
+    return sorted(set(DOCS_ONLY) | set(figures_in_guides()))
 
 
 def run_by_tests() -> set:
@@ -139,7 +162,8 @@ def test_anomaly_detection_example(capsys):
 @pytest.mark.slow
 def test_outlier_detector_example(capsys):
     output, n_figures = run_example("plot_anomaly_detector.py", capsys)
-    assert n_figures == 2, output
+    # The anomaly guide shows the three (FIGURES_IN_GUIDES).
+    assert n_figures == 3, output
     assert labelled("ROC AUC", output) > 0.95
     assert number(r"Flagged normal sequences: (\d+) of 100", output) <= 10
     for name in ("spike", "reversed"):
@@ -152,6 +176,9 @@ def test_outlier_detector_example(capsys):
     assert labelled("Point-level PR AUC", output) >= 0.5
     assert 4187 - 63 <= labelled("Lowest score at point", output) <= 4198 + 63
     assert number(r"of them anomalous: (\d+)", output) >= 10, output
+    # The training curves: both losses recorded for every epoch.
+    assert labelled("Epochs trained", output) >= 2, output
+    assert labelled("Lowest validation loss", output) > 0, output
 
 
 @pytest.mark.slow
@@ -241,12 +268,22 @@ def test_dask_search_example(capsys):
     assert "Same predictions after unpickling: True" in output, output
 
 
-def test_every_example_runs_once_in_ci():
+def test_every_example_runs_in_ci():
     examples = {path.name for path in EXAMPLES.glob("*.py")}
     assert run_by_tests() | set(DOCS_ONLY) == examples
     assert not run_by_tests() & set(DOCS_ONLY)
 
 
-if __name__ == "__main__" and sys.argv[1:] == ["--not-run"]:
-    # The sphinx-gallery filename_pattern of the examples no test runs.
-    print("|".join(f"/{re.escape(name)}" for name in DOCS_ONLY))
+def test_figures_in_guides_are_drawn_by_examples_the_docs_execute():
+    shown = figures_in_guides()
+    # The anomaly guide shows the outlier detector example's three figures.
+    assert shown.get("plot_anomaly_detector.py") == 3
+    for name, highest in shown.items():
+        source = (EXAMPLES / name).read_text()  # the example exists
+        assert source.count("plt.subplots(") >= highest, name
+        assert name in docs_execute()
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--docs-execute"]:
+    # The sphinx-gallery filename_pattern of the examples the docs execute.
+    print("|".join(f"/{re.escape(name)}" for name in docs_execute()))

@@ -579,7 +579,8 @@ def test_parameters_set_after_fit_are_saved_but_not_used(archive, sequences, tmp
 
 #: Archives written by released versions, with the outputs that version gave
 #: (written with `python tests/snapshot/behaviour.py archives DIR CHECKOUT`,
-#: CHECKOUT a worktree of 0.1 at 54c6126 or of 0.2 at 5dbe416).
+#: CHECKOUT a worktree of 0.1 at 54c6126 or of 0.2 at 5dbe416; 0.3's, the
+#: detector's configurations only, with `archives DIR` from this checkout).
 ARCHIVES = pathlib.Path(__file__).parent / "data" / "archives"
 
 
@@ -603,3 +604,33 @@ def test_archives_of_earlier_versions_load_and_give_their_outputs(version):
                 np.testing.assert_array_equal(value, expected[key])
             checked += 1
     assert checked == len(expected)
+
+
+def test_detector_archives_give_their_outputs():
+    """The behaviour snapshot's detectors (both anomaly scores), saved by
+    0.3.0: loaded, they give the scores, threshold, labels and per time stamp
+    series scores they gave."""
+    from .snapshot.behaviour import detector_configurations, detector_outputs
+
+    expected = dict(np.load(ARCHIVES / "0.3" / "expected.npz"))
+    checked = 0
+    for name, _, X, _, _ in detector_configurations():
+        loaded = load(ARCHIVES / "0.3" / f"{name}.lstmae")
+        got = detector_outputs(name, loaded, X)
+        for key, value in got.items():
+            if value.dtype.kind == "f":
+                # Bit-identical on the machine that wrote them; other CPUs may
+                # round differently in float32.
+                np.testing.assert_allclose(value, expected[key], rtol=1e-4, atol=1e-5)
+            checked += 1
+        # Labels: exact wherever the score is farther from the threshold than
+        # that tolerance (the threshold is stored, so rounding cannot move
+        # it); nearer, they follow the recomputed decision's sign.
+        labels, decision = got[f"{name}/predict"], got[f"{name}/decision_function"]
+        np.testing.assert_array_equal(labels, np.where(decision < 0, -1, 1))
+        far = np.abs(expected[f"{name}/decision_function"]) > 1e-5 + 1e-4 * np.abs(
+            expected[f"{name}/score_samples"]
+        )
+        assert far.sum() >= len(far) - 1
+        np.testing.assert_array_equal(labels[far], expected[f"{name}/predict"][far])
+    assert checked == len(expected) == 12

@@ -2,9 +2,10 @@
 
 A refactoring must not change behaviour. Run this before it with ``record``,
 after it with ``compare``: every code, reconstruction, score, prediction and
-training loss of a fixed set of seeded configurations (both estimators, every
-objective and decoder, variable length, sample weights, warm start,
-partial_fit, save/load) must be identical, on the same machine::
+training loss of a fixed set of seeded configurations (the three estimators,
+every objective and decoder, both anomaly scores, variable length, sample
+weights, warm start, partial_fit, save/load) must be identical, on the same
+machine::
 
     python tests/snapshot/behaviour.py record /tmp/before.npz
     python tests/snapshot/behaviour.py compare /tmp/before.npz
@@ -95,6 +96,7 @@ def configurations():
     yield "p_1d", p(**P), Xw, yw[:, 0], {}
     yield "p_3d_gru", p(**P, cell="gru"), X[:, :7], X[:, 7:], {}
     yield "p_ragged", p(**P), ragged, np.stack([r[:2] for r in ragged]), {}
+    yield from detector_configurations()
 
 
 def _configurations(archive_dir):
@@ -113,6 +115,8 @@ def _configurations(archive_dir):
 def outputs(name, estimator, X, y):
     from sklearn_lstmae import LSTMAutoencoderTransformer
 
+    if name.startswith("d_"):
+        return detector_outputs(name, estimator, X)
     out = {}
     if isinstance(estimator, LSTMAutoencoderTransformer):
         codes = estimator.transform(X)
@@ -122,6 +126,57 @@ def outputs(name, estimator, X, y):
         out["names"] = np.asarray(estimator.get_feature_names_out(), dtype=str)
     else:
         out["predict"] = estimator.predict(X)
+    return {f"{name}/{key}": value for key, value in out.items()}
+
+
+# -- the outlier detector -------------------------------------------------------
+D = {"units": 5, "encoding_dim": 3, "epochs": 3, "batch_size": 8, "random_state": 0}
+
+
+def detector_data():
+    """Windows of 12 steps of a noisy sine (two of them with a spike) to fit
+    on, and a short series with a spike to score time stamp by time stamp."""
+    rng = np.random.RandomState(2)
+    series = np.sin(np.arange(220) / 3) + 0.1 * rng.normal(size=220)
+    windows = np.lib.stride_tricks.sliding_window_view(series, 12)[::4].copy()
+    windows[[5, 30], 6] += 3.0
+    short = np.sin(np.arange(60) / 3) + 0.1 * rng.normal(size=60)
+    short[30:33] += 2.5
+    return windows.astype(np.float32), short.astype(np.float32)
+
+
+def detector_configurations():
+    """Both anomaly scores: neighbours on flat univariate rows (2D), the
+    reconstruction error, with its held-out threshold, on 3D windows."""
+    try:
+        from sklearn_lstmae import LSTMAutoencoderOutlierDetector as d
+    except ImportError:  # a version before the detector (0.1, 0.2)
+        return
+    windows, _ = detector_data()
+    yield "d_neighbors", d(**D), windows, None, {}
+    yield (
+        "d_reconstruction",
+        d(**D, anomaly_score="reconstruction"),
+        windows[..., None],
+        None,
+        {},
+    )
+
+
+def detector_outputs(name, detector, X):
+    """Scores, threshold and labels of the windows; per time stamp scores of
+    the short series (stride 1 with the mean, stride 3 with the max)."""
+    _, short = detector_data()
+    if np.ndim(X) == 3:
+        short = short[:, None]
+    out = {
+        "score_samples": detector.score_samples(X),
+        "decision_function": detector.decision_function(X),
+        "predict": detector.predict(X),
+        "threshold": np.asarray(detector.threshold_),
+        "score_series": detector.score_series(short),
+        "score_series_max": detector.score_series(short, stride=3, aggregate="max"),
+    }
     return {f"{name}/{key}": value for key, value in out.items()}
 
 
