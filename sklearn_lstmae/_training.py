@@ -294,7 +294,10 @@ class _KeepBest(keras.callbacks.Callback):
     from scratch starts far above a good start and needs epochs to reach
     it), and the start wins at the end unless an epoch beat it. A network
     that has not beaten the start after ``GRACE_STEPS`` gradient steps (and
-    ``patience`` epochs) stops there: the start is kept.
+    ``patience`` epochs) stops there: the start is kept. So does one that,
+    after ``patience`` epochs, would not reach the start by the last epoch
+    even at the rate its best loss fell over the last ``patience`` epochs
+    (learning curves flatten, so that straight line is optimistic).
     """
 
     #: Gradient steps a network trained from scratch gets to beat the start:
@@ -309,7 +312,7 @@ class _KeepBest(keras.callbacks.Callback):
         self.start_weights = None
 
     def on_train_begin(self, logs=None):
-        self.wait, self.steps = 0, 0
+        self.wait, self.steps, self.bests = 0, 0, []
         if self.start_weights is None:
             self.best, self.best_weights = self.start, self.model.get_weights()
         else:
@@ -324,13 +327,27 @@ class _KeepBest(keras.callbacks.Callback):
             self.best, self.best_weights, self.wait = loss, self.model.get_weights(), 0
         else:
             self.wait += 1
+        self.bests.append(self.best)
         if self.patience is None:
             return
         behind = self.start_weights is not None and not self.best < self.start
         if self.wait >= self.patience or (
-            behind and self.steps >= self.GRACE_STEPS and epoch + 1 >= self.patience
+            behind
+            and epoch + 1 >= self.patience
+            and (self.steps >= self.GRACE_STEPS or self._out_of_reach(epoch))
         ):
             self.model.stop_training = True
+
+    def _out_of_reach(self, epoch) -> bool:
+        """Whether the best loss, falling on as fast as over the last
+        ``patience`` epochs, stays above the start's by the last epoch."""
+        if len(self.bests) <= self.patience or not np.isfinite(
+            self.bests[-1 - self.patience]
+        ):
+            return False
+        rate = (self.bests[-1 - self.patience] - self.best) / self.patience
+        remaining = self.params.get("epochs", epoch + 1) - (epoch + 1)
+        return self.best - rate * remaining > self.start
 
     def on_train_end(self, logs=None):
         if self.start_weights is not None and not self.best < self.start:

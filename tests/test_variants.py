@@ -4,6 +4,7 @@ temporal codes (Srivastava et al. 2015; Sutskever et al. 2014)."""
 import itertools
 import warnings
 
+import keras
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -289,3 +290,36 @@ def test_linear_path_trains_the_recurrent_network_from_its_own_start(sequences):
     assert residual.history_["loss"][0] < 1.5 * pca_error
     assert not residual.pca_kept_  # the recurrent share learned something
     assert not tiny(linear_path=False, epochs=0).fit(X).pca_kept_
+
+
+def _keep_best_run(val_losses, *, start, epochs, patience=3, steps_per_epoch=1):
+    """Feed ``_KeepBest`` (competing with a start of loss ``start``) the
+    validation losses ``val_losses``; the epochs it ran."""
+    from sklearn_lstmae._training import _KeepBest
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    keep = _KeepBest(patience)
+    keep.start, keep.start_weights = start, model.get_weights()
+    model.stop_training = False
+    keep.set_model(model)
+    keep.set_params({"epochs": epochs})
+    keep.on_train_begin()
+    for epoch, loss in enumerate(val_losses):
+        for _ in range(steps_per_epoch):
+            keep.on_train_batch_end(0)
+        keep.on_epoch_end(epoch, {"val_loss": loss})
+        if model.stop_training:
+            return epoch + 1
+    return len(val_losses)
+
+
+def test_a_network_that_cannot_reach_the_start_by_the_last_epoch_stops():
+    # Falling 0.01 per epoch from 2.0 towards a start of 0.5 with 20 epochs
+    # left cannot get there: stop once the patience's epochs show the rate.
+    slow = [2.0 - 0.01 * epoch for epoch in range(100)]
+    assert _keep_best_run(slow, start=0.5, epochs=100) == 4
+    # Falling 0.05 per epoch reaches it within 100 epochs: train on.
+    fast = [2.0 - 0.05 * epoch for epoch in range(20)]
+    assert _keep_best_run(fast, start=0.5, epochs=100) == 20
+    # Beaten start: the ordinary patience rules.
+    assert _keep_best_run([0.4, 0.3, 0.3, 0.3, 0.3, 0.3], start=0.5, epochs=100) == 5
