@@ -6,6 +6,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import OutlierMixin
+from sklearn.covariance import LedoitWolf
 
 from ._archive_checks import is_int, shaped_floats
 from ._autoencoder import AutoencoderEstimator
@@ -37,17 +38,22 @@ def upper_fence(values: np.ndarray) -> float:
 
 def _scale(codes: np.ndarray, bottleneck: int) -> np.ndarray:
     """The scale of each code column: the standard deviation of each pooled
-    column, and one common scale for the ``bottleneck``'s columns (their root
-    mean variance); 1 where that is 0.
+    column; for the ``bottleneck``'s columns, their variances shrunk towards
+    their mean by Ledoit and Wolf's (2004) estimate; 1 where that is 0.
 
-    The bottleneck's columns keep their relative sizes: with PCA's
-    configuration they are the principal components' scores, and dividing
-    each by its own deviation would blow up the last components, whose small
-    variance on a few training sequences is mostly noise.
+    With PCA's configuration the bottleneck's columns are the principal
+    components' scores: dividing each by its own deviation would blow up the
+    last components, whose small variance on a few training sequences is
+    mostly noise, while on many sequences their deviations are well
+    estimated and anomalies often lie along them. The shrinkage weighs the
+    two by how well the sample pins the variances down.
     """
     scale = codes.std(axis=0)
-    if bottleneck:
-        scale[:bottleneck] = np.sqrt(np.mean(scale[:bottleneck] ** 2))
+    if bottleneck > 1 and len(codes) > 1:
+        variance = scale[:bottleneck] ** 2
+        shrinkage = LedoitWolf().fit(codes[:, :bottleneck]).shrinkage_
+        variance = (1 - shrinkage) * variance + shrinkage * variance.mean()
+        scale[:bottleneck] = np.sqrt(variance)
     return np.where(scale > 0, scale, 1.0)
 
 
@@ -164,9 +170,9 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
     code_mean_, code_scale_ : ndarray of shape (n_codes,)
         Per-column mean and scale of the training codes, with
         ``anomaly_score="neighbors"``: each pooled column's standard
-        deviation; the bottleneck's columns share one scale (their root mean
-        variance), so that the small last components of PCA's configuration
-        are not blown up.
+        deviation; for the bottleneck's columns, their variances shrunk
+        towards their mean (Ledoit-Wolf), so that on a few training sequences
+        the small last components of PCA's configuration are not blown up.
     %(autoencoder_attributes)s
     %(shared_attributes)s
 

@@ -79,11 +79,16 @@ def _same_network(params, X):
 
 
 def _code_scale(transformer, codes):
-    """Each pooled column's deviation; the bottleneck's columns share one."""
+    """Each pooled column's deviation; the bottleneck's variances shrunk
+    towards their mean by Ledoit and Wolf's estimate."""
+    from sklearn.covariance import ledoit_wolf_shrinkage
+
     names = transformer.get_feature_names_out().astype(str)
     pooled = np.char.find(names, "_") >= 0  # "..._mean0", not "...0"
     scale = codes.std(axis=0)
-    scale[~pooled] = np.sqrt(np.mean(scale[~pooled] ** 2))
+    variance = scale[~pooled] ** 2
+    shrinkage = ledoit_wolf_shrinkage(codes[:, ~pooled])
+    scale[~pooled] = np.sqrt((1 - shrinkage) * variance + shrinkage * variance.mean())
     return scale
 
 
