@@ -577,3 +577,21 @@ def test_archives_of_earlier_versions_load_and_give_their_outputs(version):
                 np.testing.assert_array_equal(value, expected[key])
             checked += 1
     assert checked == len(expected)
+
+
+def test_the_snapshots_forecasts_survive_a_round_trip(tmp_path):
+    """The behaviour snapshot's forecasting outputs (intervals, recursive
+    forecasts with sampled paths) from a loaded archive are those of the
+    fitted predictor: the held-out residuals behind them are stored."""
+    from .snapshot.behaviour import configurations, forecasting_outputs
+
+    name, estimator, X, y, extra = next(
+        config for config in configurations() if "series" in config[4]
+    )
+    estimator.set_params(epochs=1).fit(X, y)
+    fitted = forecasting_outputs(name, estimator, extra["series"], backtests=False)
+    loaded = round_trip(estimator, tmp_path)
+    again = forecasting_outputs(name, loaded, extra["series"], backtests=False)
+    assert fitted.keys() == again.keys()
+    for key, value in fitted.items():
+        np.testing.assert_array_equal(again[key], value, err_msg=key)
