@@ -13,7 +13,7 @@ from ._chunks import is_dask_array, map_overlapping
 from ._data import check_positive_int
 from ._inference import row_chunks
 from ._training import training_rows
-from .windows import (
+from ._windowing import (
     _check_aggregate,
     _check_finite,
     _check_series,

@@ -2,7 +2,6 @@
 
 import math
 import warnings
-from numbers import Real
 
 import keras
 import numpy as np
@@ -13,6 +12,7 @@ from sklearn.utils._param_validation import StrOptions
 from ._base import SequenceEstimator
 from ._data import (
     SequenceScaler,
+    check_coverage,
     choose_level,
     from_targets,
     last_steps,
@@ -531,14 +531,7 @@ n_future_features) or (n_samples, n_output_steps), default=None
     def _interval_half_width(self, coverage) -> np.ndarray:
         """The conformal half-width ``(n_output_steps, n_output_features)`` in
         the network's units for ``coverage``."""
-        if (
-            not isinstance(coverage, Real)
-            or isinstance(coverage, bool)
-            or not 0 < coverage < 1
-        ):
-            raise ValueError(
-                f"coverage must be a number in (0, 1), e.g. 0.9; got {coverage!r}."
-            )
+        check_coverage(coverage)
         if self.calibration_residuals_ is None:
             raise ValueError(
                 "Prediction intervals are calibrated on windows held out of "
@@ -560,6 +553,35 @@ n_future_features) or (n_samples, n_output_steps), default=None
         rms = np.sqrt(np.mean(np.square(scores)))
         factor = student_t.ppf((1 + float(coverage)) / 2, df=scores.size) * rms
         return (factor * self.residual_scale_).astype(np.float32)
+
+    def _predict_block(self, windows, future=None, *, noise=None, coverage=None):
+        """The next ``n_output_steps_`` steps after each window, for
+        ``_forecasting``, which feeds them back: float64 ``(n, n_output_steps_,
+        n_output_features_)`` in ``y``'s units, from what was fitted (as
+        ``predict``).
+
+        ``windows``: ``(n, n_timesteps_, n_step_features_)`` values (in the
+        layout they were fitted in or not); ``future``: their ``X_future``.
+        ``noise``: ``(n, n_output_steps_, n_output_features_)`` added to the
+        network's outputs in its units (level removed, scaled), as a held-out
+        window's residuals are (the sampled paths of ``forecast``).
+        ``coverage``: also ``predict_interval``'s bounds, ``(point, lower,
+        upper)``.
+        """
+        self = self._as_fitted()
+        half_width = None if coverage is None else self._interval_half_width(coverage)
+        if self.input_layout_ == "2d":
+            windows = windows.reshape(len(windows), -1)
+        batch, outputs = self._outputs(windows, future)
+        if noise is not None:
+            outputs = outputs + noise
+        point = self._target_units(outputs, batch)
+        if half_width is None:
+            return point
+        return point, *(
+            self._target_units(bound, batch)
+            for bound in (outputs - half_width, outputs + half_width)
+        )
 
     def _outputs(self, X, X_future):
         """The checked input batch and the network's outputs for it (in its

@@ -338,7 +338,7 @@ def _covering_scores(scores, starts, length, n_timesteps, aggregate):
 
 @pytest.mark.parametrize("aggregate", ["mean", "max"])
 def test_a_window_score_reaches_only_the_stamps_it_covers(aggregate, monkeypatch):
-    from sklearn_lstmae import windows
+    from sklearn_lstmae import _windowing as windows
 
     # One huge and one infinite window: a running sum would carry their
     # rounding (or NaN) to every later stamp.
