@@ -147,9 +147,10 @@ validation_split : float or "auto", default=0.0
     0.2); ignored when that would leave no sequence to hold out or to train
     on. ``"auto"`` (from 5 sequences on): 0.2 where the network starts at a
     solution worth keeping unless held-out sequences show training improved
-    on it (the autoencoders' ``linear_path``) or where the outlier detector
+    on it (the autoencoders' ``linear_path``), where the outlier detector
     sets its threshold from their errors (``contamination="auto"`` with
-    ``anomaly_score="reconstruction"``), 0.0 otherwise.
+    ``anomaly_score="reconstruction"``) and for the predictor (they calibrate
+    ``predict_interval`` and choose ``level="auto"``), 0.0 otherwise.
 validation_batch_size : int or None, default=None
     Batch size of the validation pass; None uses ``batch_size``.
 early_stopping : int, None or "auto", default=None

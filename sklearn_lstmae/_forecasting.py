@@ -49,8 +49,8 @@ def forecast(predictor, series, horizon: int, *, covariates=None, coverage=None)
     Parameters
     ----------
     predictor : LSTMSequencePredictor
-        Fitted on forecasting windows (fit with ``validation_split > 0`` for
-        intervals).
+        Fitted on forecasting windows (with held-out windows for intervals:
+        the default ``validation_split="auto"`` holds out 20%).
     series : array-like of shape (T,) or (T, n_features), or list of them
         The histories to continue (at least ``n_timesteps_`` steps each).
     horizon : int
@@ -250,8 +250,8 @@ def backtest(
     Parameters
     ----------
     estimator : LSTMSequencePredictor
-        Unfitted or fitted: clones are fitted (with ``validation_split > 0``
-        for intervals).
+        Unfitted or fitted: clones are fitted (with held-out windows for
+        intervals, as the default ``validation_split="auto"`` gives).
     series : array-like of shape (T,) or (T, n_features), or list of them
         The whole history.
     input_length, output_length : int
@@ -277,8 +277,10 @@ def backtest(
         list), ``forecasts`` and ``actual`` (``(n_cutoffs, horizon)`` for one
         univariate series, with an ``n_series`` axis after the first for a
         list and a trailing feature axis for multivariate series), ``mae``
-        (``(n_cutoffs,)``, mean absolute error per cut-off), and with
-        ``coverage`` ``lower`` and ``upper``.
+        (``(n_cutoffs,)``, mean absolute error per cut-off), ``levels``
+        (list of ``n_cutoffs``: the ``level_`` of each cut-off's model, what
+        ``level="auto"`` chose), and with ``coverage`` ``lower`` and
+        ``upper``.
 
     Examples
     --------
@@ -292,6 +294,8 @@ def backtest(
     array([114, 117])
     >>> result.forecasts.shape, result.mae.shape
     ((2, 3), (2,))
+    >>> len(result.levels)  # the level each cut-off's fit chose
+    2
     """
     _check_predictor(estimator, "backtest")
     input_length = check_positive_int(input_length, "input_length")
@@ -307,8 +311,9 @@ def backtest(
         raise ValueError(
             "backtest's intervals are calibrated on windows held out of training, "
             f"but the estimator has validation_split="
-            f"{estimator.get_params().get('validation_split')!r}: set it > 0 (e.g. "
-            "0.2: the latest 20% of the windows), or leave coverage=None."
+            f"{estimator.get_params().get('validation_split')!r}: set it > 0 or "
+            "'auto' (the default: the latest 20% of the windows), or leave "
+            "coverage=None."
         )
     single = not is_series_list(series)
     arrays, univariate = as_series_list(series, "series")
@@ -326,6 +331,7 @@ def backtest(
         )
     span = input_length + output_length
     results = {"forecasts": [], "actual": [], "lower": [], "upper": []}
+    levels = []
     for cut in cutoffs:
         history = [array[:c] for array, c in zip(arrays, cut, strict=True)]
         trainable = [i for i, part in enumerate(history) if len(part) >= span]
@@ -346,6 +352,7 @@ def backtest(
         )
         X, y, *X_future = windows  # X_future only with covariates
         model = clone(estimator).fit(X, y, X_future=X_future[0] if X_future else None)
+        levels.append(model.level_)
         future = None
         if covariates is not None:
             future = [
@@ -371,4 +378,5 @@ def backtest(
             result[name] = values[:, 0] if single else values
     errors = np.abs(result.forecasts - result.actual)
     result.mae = errors.reshape(n_cutoffs, -1).mean(axis=1)
+    result.levels = levels
     return result
