@@ -9,7 +9,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import SequenceEstimator
+from ._base import _AUTO_SPLIT, SequenceEstimator
 from ._data import (
     SequenceScaler,
     check_coverage,
@@ -223,10 +223,11 @@ n_output_features) or None
                 stacklevel=5,
             )
 
-    def _hold_out(self) -> bool:
-        """``validation_split="auto"`` holds windows out: they calibrate the
-        intervals and choose ``level="auto"``."""
-        return True
+    def _auto_split(self, n_samples: int) -> float:
+        """``validation_split="auto"`` holds windows out as an explicit 0.2
+        does (1 of 4 windows): they calibrate the intervals and choose
+        ``level="auto"``, and a short series needs them most."""
+        return _AUTO_SPLIT
 
     def _fit_staged(self, X, y, *args) -> None:
         """Fit; with ``level="auto"`` and held-out windows, fit each level
@@ -562,8 +563,9 @@ n_future_features) or (n_samples, n_output_steps), default=None
         on the training windows, that covers ``coverage`` of them; it is
         applied around the prediction before the level and scaling are undone,
         so ``level="log_last"`` gives intervals that widen with the level. The
-        default ``validation_split="auto"`` holds out 20% of the windows (from
-        5 windows on); an explicit ``validation_split=0`` gives no intervals.
+        default ``validation_split="auto"`` holds out 20% of the windows (as
+        Keras rounds: 1 of 4); an explicit ``validation_split=0`` gives no
+        intervals.
         With too few held-out
         residuals for the conformal quantile (``n < coverage / (1 -
         coverage)``: 19 for 95%), the half-width assumes normal errors of the
@@ -602,7 +604,7 @@ n_future_features) or (n_samples, n_output_steps), default=None
                 f"training, and this fit held out none (validation_split="
                 f"{self.validation_split!r}). Fit with "
                 "validation_split > 0 or 'auto' (the default: the last 20% of the "
-                "windows, from 5 windows on) to use predict_interval."
+                "windows, at least 2 windows needed) to use predict_interval."
             )
         scores = np.sort(
             np.abs(self.calibration_residuals_ / self.residual_scale_), axis=None
