@@ -712,7 +712,10 @@ def _scaled_error(batch, targets: np.ndarray, predictions: np.ndarray) -> float:
     that windows of series of different scales count alike; windows without
     change count unscaled."""
     changes = np.abs(np.diff(batch.values.astype(np.float64), axis=1))
-    scale = np.nanmean(changes.reshape(batch.n_samples, -1), axis=1)
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+    changes = changes.reshape(batch.n_samples, -1)
+    counted = np.isfinite(changes)  # padding and 1-step windows have none
+    total = np.where(counted, changes, 0.0).sum(axis=1)
+    scale = total / np.maximum(counted.sum(axis=1), 1)
+    scale = np.where(scale > 0, scale, 1.0)
     errors = np.abs(targets - predictions).reshape(batch.n_samples, -1)
     return float(np.mean(errors.mean(axis=1) / scale))

@@ -416,3 +416,18 @@ def test_a_masked_target_is_refused_not_read_through_its_mask():
     # A mask that hides nothing is the array itself.
     y = np.ma.masked_array(rng.normal(size=(20, 3)), mask=False)
     LSTMSequencePredictor(units=(3,), epochs=1).fit(X, y)
+
+
+def test_level_auto_on_variable_length_windows_warns_of_nothing():
+    """Windows of one step have no change between steps to scale their
+    held-out error by: they count unscaled, without a warning."""
+    import warnings
+
+    rng = np.random.RandomState(0)
+    X = [rng.uniform(1, 2, size=(n, 1)) for n in (1, 3, 5, 1, 4, 6, 2, 5, 1, 3)]
+    y = rng.uniform(1, 2, size=(10, 2, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = tiny(validation_split=0.2).fit(X, y)
+    assert model.level_ in (None, "last", "log_last")
+    assert model.calibration_residuals_.shape == (2, 2, 1)
