@@ -20,6 +20,7 @@ naive forecast too; empirical coverage and width of the intervals; time.
     python benchmarks/forecast.py
     python benchmarks/forecast.py --smoke   # 1 seed, 2 cut-offs, 5 M1 series
     python benchmarks/forecast.py --smoke --skip-ours   # seconds, no RESULTS.md
+    python benchmarks/forecast.py --datasets Lynx   # one dataset, no RESULTS.md
 """
 
 import argparse
@@ -600,6 +601,13 @@ def main():
         help="only the naive forecast and statsmodels",
     )
     parser.add_argument(
+        "--datasets",
+        nargs="+",
+        choices=list(CONFIG),
+        default=list(CONFIG),
+        help="only these datasets (a partial run does not write RESULTS.md)",
+    )
+    parser.add_argument(
         "--n-jobs",
         type=int,
         default=-1,
@@ -609,7 +617,7 @@ def main():
     set_smoke(args.smoke)
     seeds = SEEDS[: 1 if args.smoke else args.seeds]
     extra = {"epochs": 2, "units": (4,)} if args.smoke else {}
-    datasets = load_datasets(args.smoke)
+    datasets = [d for d in load_datasets(args.smoke) if d.name in args.datasets]
     # Per dataset: contender -> Run, for the metrics, the intervals and the times.
     runs, interval_runs, baselines, timed = {}, {}, {}, {}
     for data in datasets:
@@ -702,8 +710,8 @@ def main():
     if not args.skip_ours:
         body += "\n\n" + statsmodels_paragraph(datasets, results)
     print(body)
-    if args.skip_ours:
-        print("\n[--skip-ours: RESULTS.md not written]")
+    if args.skip_ours or len(datasets) < len(CONFIG):
+        print("\n[--skip-ours or --datasets: RESULTS.md not written]")
         return
     command = "python benchmarks/forecast.py" + (
         f" --seeds {args.seeds}" if args.seeds != len(SEEDS) else ""
