@@ -10,8 +10,9 @@ forecast (repeat the last season; the last value for season 1), statsmodels'
 ExponentialSmoothing (additive damped trend, multiplicative season when two
 full seasons are seen) and SARIMA (its SARIMAX model, order chosen by AICc
 over a small grid, on the log scale for the seasonal sets), and ours:
-``LSTMSequencePredictor`` with its defaults and with each explicit ``level``,
-3 seeds, and its intervals (80% and 95%). MAE and
+``LSTMSequencePredictor`` with its defaults (the level chosen by ``level="auto"``
+reported) and with each explicit ``level``, 3 seeds, and the defaults'
+intervals (80% and 95%). MAE and
 MASE (Shampoo, Lynx), sMAPE and MASE (M1), each as a ratio to the seasonal
 naive forecast too; empirical coverage and width of the intervals; time.
 
@@ -19,6 +20,7 @@ naive forecast too; empirical coverage and width of the intervals; time.
     python benchmarks/forecast.py
     python benchmarks/forecast.py --smoke   # 1 seed, 2 cut-offs, 5 M1 series
     python benchmarks/forecast.py --smoke --skip-ours   # seconds, no RESULTS.md
+    python benchmarks/forecast.py --datasets Lynx   # one dataset, no RESULTS.md
 """
 
 import argparse
@@ -75,7 +77,7 @@ LEVELS = (None, "last", "log_last")
 COVERAGES = (0.8, 0.95)
 NAIVE, ETS, SARIMA = "seasonal naive", "ETS (statsmodels)", "SARIMA (statsmodels)"
 DEFAULTS, BEST = "ours, defaults", "ours, best setting"
-INTERVALS = "ours, validation_split=0.2"
+INTERVALS = "ours, defaults (intervals)"
 #: Counted in the notes on the statsmodels fits.
 ETS_UNCONVERGED = "ETS fits that did not converge (used anyway)"
 ETS_FALLBACKS = "ETS fallbacks to a simpler model"
@@ -119,6 +121,7 @@ class Run:
     lower: dict = field(default_factory=dict)  # coverage -> list per seed
     upper: dict = field(default_factory=dict)
     notes: Counter = field(default_factory=Counter)  # statsmodels: fits, orders
+    levels: Counter = field(default_factory=Counter)  # ours: level_ per cut-off
     failures: dict = field(default_factory=dict)  # coverage -> why no intervals
 
 
@@ -376,21 +379,41 @@ def our_backtest(data, estimator, coverage=None):
         name: np.asarray(result[name]).reshape(data.actual().shape) for name in names
     }
     assert np.allclose(out["actual"], data.actual())
+    out["levels"] = result.levels
     return out
 
 
 def our_runs(data, seeds, extra):
-    """Ours with its defaults and each explicit level, and its intervals."""
+    """Ours with its defaults (forecasts, intervals and the levels chosen) and
+    with each explicit level."""
     from sklearn_lstmae import LSTMSequencePredictor
 
     positive = min(s.min() for s in data.series) > 0
-    settings = {DEFAULTS: {}}
+    settings = {}
     for level in LEVELS:
         if level != "log_last" or positive:
             settings[f"ours, level={level!r}"] = {"level": level}
-    runs = {name: Run() for name in settings}
+    runs = {name: Run() for name in (DEFAULTS, *settings)}
     intervals = Run()
     for seed in seeds:
+        # The defaults: the forecasts and the first coverage's intervals come
+        # from one backtest (the fits do not depend on the coverage).
+        for coverage in COVERAGES:
+            model = LSTMSequencePredictor(random_state=seed, **extra)
+            with Stopwatch() as watch:
+                out = our_backtest(data, model, coverage)
+            print(
+                f"  {data.name}, defaults, {coverage:.0%} intervals, seed {seed}: "
+                f"{watch.seconds:.1f} s, levels {out['levels']}",
+                flush=True,
+            )
+            intervals.lower.setdefault(coverage, []).append(out["lower"])
+            intervals.upper.setdefault(coverage, []).append(out["upper"])
+            intervals.seconds.append(watch.seconds)
+            if coverage == COVERAGES[0]:
+                runs[DEFAULTS].forecasts.append(out["forecasts"])
+                runs[DEFAULTS].seconds.append(watch.seconds)
+                runs[DEFAULTS].levels.update(map(repr, out["levels"]))
         for name, params in settings.items():
             model = LSTMSequencePredictor(random_state=seed, **params, **extra)
             with Stopwatch() as watch:
@@ -400,27 +423,6 @@ def our_runs(data, seeds, extra):
             print(
                 f"  {data.name}, {name}, seed {seed}: {watch.seconds:.1f} s", flush=True
             )
-        for coverage in COVERAGES:
-            model = LSTMSequencePredictor(
-                validation_split=0.2, random_state=seed, **extra
-            )
-            try:
-                with Stopwatch() as watch:
-                    out = our_backtest(data, model, coverage)
-            except ValueError as error:
-                # Too few held-out windows for this coverage: said in the table.
-                intervals.failures[coverage] = str(error)
-                print(f"  {data.name}, {coverage:.0%} intervals: {error}", flush=True)
-                continue
-            print(
-                f"  {data.name}, {coverage:.0%} intervals, seed {seed}: "
-                f"{watch.seconds:.1f} s",
-                flush=True,
-            )
-            intervals.lower.setdefault(coverage, []).append(out["lower"])
-            intervals.upper.setdefault(coverage, []).append(out["upper"])
-            intervals.forecasts.append(out["forecasts"])
-            intervals.seconds.append(watch.seconds)
     return runs, intervals
 
 
@@ -447,6 +449,37 @@ def metric_table(metric, datasets, results, best):
             row.append(cell + (f", {chosen[6:]}" if contender == BEST else ""))
         rows.append(row)
     return table(["contender", *names], rows)
+
+
+def level_table(datasets, results, runs, best):
+    """The level ``level="auto"`` chose (``level_`` of each cut-off's fit,
+    counted over cut-offs and seeds) next to the best explicit level."""
+    rows = []
+    for data in datasets:
+        if data.name not in best:
+            continue
+        levels = runs[data.name][DEFAULTS].levels.most_common()
+        defaults = results[data.name][DEFAULTS]["MASE"]
+        fixed = results[data.name][best[data.name]]["MASE"]
+        rows.append(
+            [
+                data.name,
+                ", ".join(f"{level} {n}" for level, n in levels),
+                f"{defaults:.3f}",
+                f"{best[data.name][6:]}: {fixed:.3f}",
+                f"{defaults / fixed:.2f}",
+            ]
+        )
+    return table(
+        [
+            "dataset",
+            "level_ chosen (fits)",
+            "defaults' MASE",
+            "best explicit level: MASE",
+            "defaults / best",
+        ],
+        rows,
+    )
 
 
 def time_table(datasets, runs):
@@ -568,6 +601,13 @@ def main():
         help="only the naive forecast and statsmodels",
     )
     parser.add_argument(
+        "--datasets",
+        nargs="+",
+        choices=list(CONFIG),
+        default=list(CONFIG),
+        help="only these datasets (a partial run does not write RESULTS.md)",
+    )
+    parser.add_argument(
         "--n-jobs",
         type=int,
         default=-1,
@@ -577,7 +617,7 @@ def main():
     set_smoke(args.smoke)
     seeds = SEEDS[: 1 if args.smoke else args.seeds]
     extra = {"epochs": 2, "units": (4,)} if args.smoke else {}
-    datasets = load_datasets(args.smoke)
+    datasets = [d for d in load_datasets(args.smoke) if d.name in args.datasets]
     # Per dataset: contender -> Run, for the metrics, the intervals and the times.
     runs, interval_runs, baselines, timed = {}, {}, {}, {}
     for data in datasets:
@@ -636,12 +676,24 @@ def main():
     for metric in METRICS:
         body += f"{metric}:\n\n" + metric_table(metric, datasets, results, best)
         body += "\n\n"
+    if best:
+        body += (
+            'The level of the defaults: `level="auto"` fits each level that '
+            "applies and keeps the one with the lowest error on the held-out "
+            "windows (the latest 20% of each cut-off's windows, "
+            '`validation_split="auto"`), recorded in `level_`; counted over '
+            "cut-offs and seeds, next to the best explicit level (picked after "
+            "the fact on these cut-offs):\n\n"
+            + level_table(datasets, results, runs, best)
+            + "\n\n"
+        )
     body += (
         "Intervals: empirical coverage (share of actual values inside [lower, "
         "upper]) and mean width, also over the mean absolute actual value. Ours: "
-        "`LSTMSequencePredictor(validation_split=0.2, random_state=seed)`, "
+        "the defaults, `LSTMSequencePredictor(random_state=seed)`, "
         "`backtest(..., coverage=...)`, mean over seeds (split-conformal on the "
-        "last 20% of each cut-off's windows; where they give fewer residuals "
+        "last 20% of each cut-off's windows, which the default "
+        '`validation_split="auto"` holds out; where they give fewer residuals '
         "than the conformal quantile needs, 19 for 95%, as at Shampoo's "
         "cut-offs of 4-13 windows, the normal approximation of "
         "`predict_interval`); SARIMA: its Gaussian "
@@ -658,8 +710,8 @@ def main():
     if not args.skip_ours:
         body += "\n\n" + statsmodels_paragraph(datasets, results)
     print(body)
-    if args.skip_ours:
-        print("\n[--skip-ours: RESULTS.md not written]")
+    if args.skip_ours or len(datasets) < len(CONFIG):
+        print("\n[--skip-ours or --datasets: RESULTS.md not written]")
         return
     command = "python benchmarks/forecast.py" + (
         f" --seeds {args.seeds}" if args.seeds != len(SEEDS) else ""

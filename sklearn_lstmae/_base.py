@@ -145,9 +145,11 @@ validation_split : float or "auto", default=0.0
     0.2); ignored when that would leave no sequence to hold out or to train
     on. ``"auto"`` (from 5 sequences on): 0.2 where the network starts at a
     solution worth keeping unless held-out sequences show training improved
-    on it (the autoencoders' ``linear_path``) or where the outlier detector
+    on it (the autoencoders' ``linear_path``), where the outlier detector
     sets its threshold from their errors (``contamination="auto"`` with
-    ``anomaly_score="reconstruction"``), 0.0 otherwise.
+    ``anomaly_score="reconstruction"``), 0.0 otherwise; for the predictor 0.2
+    on any number of windows, as an explicit 0.2 (they calibrate
+    ``predict_interval`` and choose ``level="auto"``: 1 of 4 windows).
 validation_batch_size : int or None, default=None
     Batch size of the validation pass; None uses ``batch_size``.
 early_stopping : int, None or "auto", default=None
@@ -768,11 +770,16 @@ class SequenceEstimator(BaseEstimator):
         ``"auto"`` holds out only where its 20% is a whole sequence or more."""
         split = self.validation_split
         if split == "auto":
-            auto = self._hold_out() and n_samples * _AUTO_SPLIT >= 1
-            split = _AUTO_SPLIT if auto else 0.0
+            split = self._auto_split(n_samples)
         if not split or not 0 < training_rows(n_samples, split) < n_samples:
             return 0.0
         return float(split)
+
+    def _auto_split(self, n_samples: int) -> float:
+        """What ``validation_split="auto"`` asks for: 0.2 where ``_hold_out``
+        and its 20% is a whole sequence or more, else 0."""
+        auto = self._hold_out() and n_samples * _AUTO_SPLIT >= 1
+        return _AUTO_SPLIT if auto else 0.0
 
     def _patience(self, validation_split: float) -> int | None:
         """``early_stopping`` with ``"auto"`` resolved, given the resolved

@@ -8,7 +8,7 @@ that form. This module knows nothing of Keras or of the estimators.
 """
 
 from dataclasses import dataclass, replace
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse
@@ -524,6 +524,19 @@ class SequenceScaler:
 
     def inverse_transform(self, values: np.ndarray) -> np.ndarray:
         return values * self.scale_ + self.mean_
+
+
+def check_coverage(coverage) -> float:
+    """Validate the ``coverage`` of an interval: a number in (0, 1)."""
+    if (
+        not isinstance(coverage, Real)
+        or isinstance(coverage, bool)
+        or not 0 < coverage < 1
+    ):
+        raise ValueError(
+            f"coverage must be a number in (0, 1), e.g. 0.9; got {coverage!r}."
+        )
+    return float(coverage)
 
 
 def check_positive_int(value, name: str) -> int:

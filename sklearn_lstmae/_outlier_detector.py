@@ -15,7 +15,7 @@ from ._compat import Interval, StrOptions
 from ._data import check_positive_int
 from ._inference import row_chunks
 from ._training import training_rows
-from .windows import (
+from ._windowing import (
     _check_aggregate,
     _check_finite,
     _check_series,

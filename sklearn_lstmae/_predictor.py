@@ -2,7 +2,6 @@
 
 import math
 import warnings
-from numbers import Real
 
 import keras
 import numpy as np
@@ -10,10 +9,11 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 
 from ._archive_checks import MAX_WIDTH, is_int, scaler_ok, shaped_floats
-from ._base import SequenceEstimator
+from ._base import _AUTO_SPLIT, SequenceEstimator
 from ._compat import StrOptions
 from ._data import (
     SequenceScaler,
+    check_coverage,
     choose_level,
     from_targets,
     last_steps,
@@ -30,6 +30,9 @@ from ._networks import (
     connect,
 )
 from ._training import training_rows
+
+#: ``_resolve``'s marker: no level being tried, the rule chooses.
+_RULE = object()
 
 #: Held-out windows whose residuals are kept for ``predict_interval`` (the
 #: latest ones): enough for any coverage, bounded memory and archive size.
@@ -73,18 +76,24 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         for positive series whose seasonal swings grow with the level. Both need
         ``y`` to be the continuation of ``X`` (same features). None leaves values
         as they are: right for regression targets that are a different quantity.
-        ``"auto"`` chooses from the training windows (recorded in ``level_``):
-        None when ``y`` has other features than ``X``; the log scale for
-        strictly positive data, unless at least 30 windows show changes of one
-        size at every level; then the level is kept when the series returns to
-        its mean within the horizon (the mean of all inputs forecasts the
-        targets with less than 3/4 of the last value's squared error), and
-        removed otherwise (a series that trends or wanders). The user guide's
-        *Forecasting* page gives the reasons.
+        ``"auto"`` chooses by evidence (recorded in ``level_``): a network is
+        fitted with each level that applies (None; ``"last"`` when ``y`` has
+        ``X``'s features; ``"log_last"`` when they are also positive), and the
+        one with the lowest error on the held-out windows
+        (``validation_split``; the error of each window scaled by the mean
+        absolute change between its input steps, so that series of different
+        scales count alike) is kept. Without held-out windows a rule on the
+        training windows chooses instead: None when ``y`` has other features
+        than ``X``; the log scale for strictly positive data, unless at least
+        30 windows show changes of one size at every level; then the level is
+        kept when the series returns to its mean within the horizon, and
+        removed otherwise. The user guide's *Forecasting* page gives the
+        reasons.
         ``examples/plot_forecasting.py`` compares them on a trending series.
 
         .. versionchanged:: 0.3
-           The default was None.
+           The default was None; ``"auto"`` chooses from the held-out windows'
+           errors where there are held-out windows.
     %(shared_parameters)s
 
     Attributes
@@ -96,7 +105,9 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
     target_layout_ : {"1d", "2d", "3d"}
         Layout of ``y`` in ``fit``, which ``predict`` returns.
     level_ : {"last", "log_last"} or None
-        The level removal used (``level``, with ``"auto"`` resolved).
+        The level removal used: ``level``, or with ``level="auto"`` the one
+        chosen (the lowest scaled error on the held-out windows, or the rule
+        without them).
     n_future_features_ : int
         Per-step inputs of the output steps (``X_future``) the network takes;
         0 when fitted without them.
@@ -104,10 +115,10 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         Per-feature scaling of ``X_future``.
     calibration_residuals_ : ndarray of shape (n_calibration, n_output_steps, \
 n_output_features) or None
-        Residuals of the windows held out of training (``validation_split``;
-        the last windows, at most 10,000), in the network's units (level
-        removed, scaled), behind ``predict_interval``. None without held-out
-        windows.
+        Residuals of the windows held out of training (``validation_split``,
+        20% by default; the last windows, at most 10,000), in the network's
+        units (level removed, scaled), behind ``predict_interval``. None
+        without held-out windows.
     residual_scale_ : ndarray of shape (n_output_steps, n_output_features) or None
         Root mean squared residual of each output step on the training
         windows: ``predict_interval`` scales its width per step by it.
@@ -140,6 +151,10 @@ n_output_features) or None
     (1, 3)
     """
 
+    #: Held-out windows by default: they calibrate ``predict_interval`` and
+    #: choose ``level="auto"``.
+    _shared_defaults = {"validation_split": "auto"}
+
     _parameter_constraints: dict = {
         **SequenceEstimator._parameter_constraints,
         "decoder": [
@@ -168,7 +183,7 @@ n_output_features) or None
         optimizer__learning_rate: float = 0.005,
         loss="mse",
         metrics=None,
-        validation_split: float = 0.0,
+        validation_split="auto",
         validation_batch_size: int | None = None,
         early_stopping: int | None = None,
         shuffle: bool = True,
@@ -195,8 +210,11 @@ n_output_features) or None
             )
         self.level_ = self.level
         if self.level == "auto":
-            targets, _ = to_targets(y, batch.n_samples)
-            self.level_ = choose_level(batch.values, batch.lengths, targets)
+            # The candidate being tried (``_fit_staged``), else the rule.
+            self.level_ = vars(self).get("_level_trial", _RULE)
+            if self.level_ is _RULE:
+                targets, _ = to_targets(y, batch.n_samples)
+                self.level_ = choose_level(batch.values, batch.lengths, targets)
         if self.decoder == "teacher_forcing":
             warnings.warn(
                 "decoder='teacher_forcing' was renamed decoder='conditional' in "
@@ -205,6 +223,44 @@ n_output_features) or None
                 FutureWarning,
                 stacklevel=5,
             )
+
+    def _auto_split(self, n_samples: int) -> float:
+        """``validation_split="auto"`` holds windows out as an explicit 0.2
+        does (1 of 4 windows): they calibrate the intervals and choose
+        ``level="auto"``, and a short series needs them most."""
+        return _AUTO_SPLIT
+
+    def _fit_staged(self, X, y, *args) -> None:
+        """Fit; with ``level="auto"`` and held-out windows, fit each level
+        that applies and keep the fit with the lowest held-out error."""
+        continuing = (self.warm_start or args[1]) and self.__sklearn_is_fitted__()
+        before = dict(vars(self))  # each level is tried from here
+        try:
+            super()._fit_staged(X, y, *args)
+            if continuing or self.level != "auto" or self._held_out_error is None:
+                return
+            trials = {self.level_: (self._held_out_error, dict(vars(self)))}
+            others = [None]
+            if self.n_output_features_ == self.n_step_features_:
+                others += ["last", "log_last"]
+            for level in others:
+                if level in trials:
+                    continue
+                trial = object.__new__(type(self))
+                vars(trial).update(before, _level_trial=level)
+                try:
+                    super(LSTMSequencePredictor, trial)._fit_staged(X, y, *args)
+                except ValueError:
+                    # The level does not apply (the log of values <= 0), or
+                    # its fit diverged: not a candidate.
+                    continue
+                trials[level] = (trial._held_out_error, vars(trial))
+            # The lowest error; a tie keeps the first tried (the rule's choice).
+            _, chosen = min(trials.values(), key=lambda trial: trial[0])
+            vars(self).update(chosen)
+        finally:
+            vars(self).pop("_level_trial", None)
+            vars(self).pop("_held_out_error", None)
 
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
@@ -401,6 +457,7 @@ n_output_features) or None
         (the last ones, never trained on) and, for their per-step scale, of
         the windows trained on."""
         self.calibration_residuals_ = self.residual_scale_ = None
+        self._held_out_error = None
         split_at = training_rows(batch.n_samples, validation_split)
         if not validation_split or split_at in (0, batch.n_samples):
             return
@@ -414,6 +471,12 @@ n_output_features) or None
         tiny = np.finfo(np.float32).eps
         self.residual_scale_ = np.maximum(scale, tiny).astype(np.float32)
         self.calibration_residuals_ = residuals[split_at:][-_MAX_CALIBRATION:]
+        held_out = batch.take(np.arange(split_at, batch.n_samples))
+        self._held_out_error = _scaled_error(
+            held_out,
+            self._target_units(targets[split_at:], held_out),
+            self._target_units(outputs[split_at:], held_out),
+        )
 
     # -- public API ---------------------------------------------------------
     def fit(self, X, y, sample_weight=None, X_future=None, **kwargs):
@@ -498,8 +561,11 @@ n_future_features) or (n_samples, n_output_steps), default=None
         calibrate a half-width, in units of each output step's typical error
         on the training windows, that covers ``coverage`` of them; it is
         applied around the prediction before the level and scaling are undone,
-        so ``level="log_last"`` gives intervals that widen with the level. Fit
-        with ``validation_split > 0`` to get them. With too few held-out
+        so ``level="log_last"`` gives intervals that widen with the level. The
+        default ``validation_split="auto"`` holds out 20% of the windows (as
+        Keras rounds: 1 of 4); an explicit ``validation_split=0`` gives no
+        intervals.
+        With too few held-out
         residuals for the conformal quantile (``n < coverage / (1 -
         coverage)``: 19 for 95%), the half-width assumes normal errors of the
         residuals' root mean square (Student's t quantile with ``n`` degrees
@@ -530,19 +596,14 @@ n_future_features) or (n_samples, n_output_steps), default=None
     def _interval_half_width(self, coverage) -> np.ndarray:
         """The conformal half-width ``(n_output_steps, n_output_features)`` in
         the network's units for ``coverage``."""
-        if (
-            not isinstance(coverage, Real)
-            or isinstance(coverage, bool)
-            or not 0 < coverage < 1
-        ):
-            raise ValueError(
-                f"coverage must be a number in (0, 1), e.g. 0.9; got {coverage!r}."
-            )
+        check_coverage(coverage)
         if self.calibration_residuals_ is None:
             raise ValueError(
                 "Prediction intervals are calibrated on windows held out of "
-                "training: fit with validation_split > 0 (e.g. 0.2: the last 20% "
-                "of the windows) to use predict_interval."
+                f"training, and this fit held out none (validation_split="
+                f"{self.validation_split!r}). Fit with "
+                "validation_split > 0 or 'auto' (the default: the last 20% of the "
+                "windows, at least 2 windows needed) to use predict_interval."
             )
         scores = np.sort(
             np.abs(self.calibration_residuals_ / self.residual_scale_), axis=None
@@ -559,6 +620,35 @@ n_future_features) or (n_samples, n_output_steps), default=None
         rms = np.sqrt(np.mean(np.square(scores)))
         factor = student_t.ppf((1 + float(coverage)) / 2, df=scores.size) * rms
         return (factor * self.residual_scale_).astype(np.float32)
+
+    def _predict_block(self, windows, future=None, *, noise=None, coverage=None):
+        """The next ``n_output_steps_`` steps after each window, for
+        ``_forecasting``, which feeds them back: float64 ``(n, n_output_steps_,
+        n_output_features_)`` in ``y``'s units, from what was fitted (as
+        ``predict``).
+
+        ``windows``: ``(n, n_timesteps_, n_step_features_)`` values (in the
+        layout they were fitted in or not); ``future``: their ``X_future``.
+        ``noise``: ``(n, n_output_steps_, n_output_features_)`` added to the
+        network's outputs in its units (level removed, scaled), as a held-out
+        window's residuals are (the sampled paths of ``forecast``).
+        ``coverage``: also ``predict_interval``'s bounds, ``(point, lower,
+        upper)``.
+        """
+        self = self._as_fitted()
+        half_width = None if coverage is None else self._interval_half_width(coverage)
+        if self.input_layout_ == "2d":
+            windows = windows.reshape(len(windows), -1)
+        batch, outputs = self._outputs(windows, future)
+        if noise is not None:
+            outputs = outputs + noise
+        point = self._target_units(outputs, batch)
+        if half_width is None:
+            return point
+        return point, *(
+            self._target_units(bound, batch)
+            for bound in (outputs - half_width, outputs + half_width)
+        )
 
     def _outputs(self, X, X_future):
         """The checked input batch and the network's outputs for it (in its
@@ -612,3 +702,19 @@ n_future_features) or (n_samples, n_output_steps), default=None
         # A few epochs of a tiny network (as in sklearn's checks) fit poorly.
         tags.regressor_tags.poor_score = True
         return tags
+
+
+def _scaled_error(batch, targets: np.ndarray, predictions: np.ndarray) -> float:
+    """Mean absolute error of ``predictions`` ``(n, T_out, F)`` of the
+    windows of ``batch``, each window's error over the mean absolute change
+    between its consecutive input steps (MASE's scale, on the window), so
+    that windows of series of different scales count alike; windows without
+    change count unscaled."""
+    changes = np.abs(np.diff(batch.values.astype(np.float64), axis=1))
+    changes = changes.reshape(batch.n_samples, -1)
+    counted = np.isfinite(changes)  # padding and 1-step windows have none
+    total = np.where(counted, changes, 0.0).sum(axis=1)
+    scale = total / np.maximum(counted.sum(axis=1), 1)
+    scale = np.where(scale > 0, scale, 1.0)
+    errors = np.abs(targets - predictions).reshape(batch.n_samples, -1)
+    return float(np.mean(errors.mean(axis=1) / scale))

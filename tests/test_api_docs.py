@@ -29,6 +29,9 @@ def public_objects() -> set[str]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"sklearn_lstmae.{info.name}")
+        if hasattr(module, "__all__"):  # a facade: what it says it exports
+            names |= {f"{info.name}.{name}" for name in module.__all__}
+            continue
         names |= {
             f"{info.name}.{name}"
             for name, member in inspect.getmembers(module, inspect.isfunction)

@@ -634,3 +634,21 @@ def test_detector_archives_give_their_outputs():
         assert far.sum() >= len(far) - 1
         np.testing.assert_array_equal(labels[far], expected[f"{name}/predict"][far])
     assert checked == len(expected) == 12
+
+
+def test_the_snapshots_forecasts_survive_a_round_trip(tmp_path):
+    """The behaviour snapshot's forecasting outputs (intervals, recursive
+    forecasts with sampled paths) from a loaded archive are those of the
+    fitted predictor: the held-out residuals behind them are stored."""
+    from .snapshot.behaviour import configurations, forecasting_outputs
+
+    name, estimator, X, y, extra = next(
+        config for config in configurations() if "series" in config[4]
+    )
+    estimator.set_params(epochs=1).fit(X, y)
+    fitted = forecasting_outputs(name, estimator, extra["series"], backtests=False)
+    loaded = round_trip(estimator, tmp_path)
+    again = forecasting_outputs(name, loaded, extra["series"], backtests=False)
+    assert fitted.keys() == again.keys()
+    for key, value in fitted.items():
+        np.testing.assert_array_equal(again[key], value, err_msg=key)

@@ -305,8 +305,59 @@ def test_predict_interval_bounds_layout_and_errors(windows):
     )
     widest_lower, widest_upper = model.predict_interval(X, coverage=0.99)
     assert np.all(widest_upper - widest_lower >= wide_upper - wide_lower)
-    with pytest.raises(ValueError, match="fit with validation_split > 0"):
+    with pytest.raises(ValueError, match=r"held out none \(validation_split=0.0\)"):
         tiny().fit(X, y).predict_interval(X)
+
+
+def test_a_default_fit_gives_intervals_calibrated_as_an_explicit_split(windows):
+    """``validation_split="auto"`` (the default) holds out 20% of the
+    windows: intervals from a default fit, the same as with an explicit 0.2."""
+    X, y = windows
+    default = tiny(validation_split="auto").fit(X, y)
+    assert default.calibration_residuals_.shape == (5, 3, 2)  # 24 - floor(19.2)
+    lower, upper = default.predict_interval(X, coverage=0.8)
+    prediction = default.predict(X)
+    assert np.all(lower <= prediction) and np.all(prediction <= upper)
+    explicit = tiny(validation_split=0.2, level=default.level_).fit(X, y)
+    for bound, same in zip(
+        (lower, upper), explicit.predict_interval(X, coverage=0.8), strict=True
+    ):
+        np.testing.assert_array_equal(bound, same)
+    assert LSTMSequencePredictor().get_params()["validation_split"] == "auto"
+
+
+def _held_out_error(model, X, y, split_at):
+    """What ``level="auto"`` compares: the mean absolute error of each
+    held-out window over the mean absolute change between its input steps."""
+    errors = np.abs(model.predict(X[split_at:]) - y[split_at:]).mean(axis=(1, 2))
+    scale = np.abs(np.diff(X[split_at:], axis=1)).mean(axis=(1, 2))
+    return np.mean(errors / scale)
+
+
+def test_level_auto_keeps_the_level_with_the_lowest_held_out_error():
+    rng = np.random.RandomState(0)
+    t = np.arange(160)
+    series = 20 + 0.2 * t + 2 * np.sin(t / 2) + rng.normal(0, 0.3, t.size)
+    X, y = make_windows(series, 8, 2)
+    X, y = X[..., None], y[..., None]
+    auto = tiny(validation_split=0.25).fit(X, y)
+    split_at = int(np.floor(len(X) * 0.75))
+    explicit = {
+        level: tiny(validation_split=0.25, level=level).fit(X, y)
+        for level in (None, "last", "log_last")
+    }
+    errors = {
+        level: _held_out_error(model, X, y, split_at)
+        for level, model in explicit.items()
+    }
+    # The lowest (up to float32 rounding: predict runs in other batches).
+    assert errors[auto.level_] <= min(errors.values()) * (1 + 1e-4), errors
+    np.testing.assert_array_equal(auto.predict(X), explicit[auto.level_].predict(X))
+    assert auto.get_params()["level"] == "auto"
+    assert auto.fitted_params_["level"] == "auto"
+    assert not [name for name in vars(auto) if name.startswith("_level")]
+    # y of other features than X (another quantity): only None applies.
+    assert tiny(validation_split=0.25).fit(X, np.dstack([y, y])).level_ is None
 
 
 def test_validation_split_holds_out_as_keras_does_on_few_windows(windows):
@@ -365,3 +416,18 @@ def test_a_masked_target_is_refused_not_read_through_its_mask():
     # A mask that hides nothing is the array itself.
     y = np.ma.masked_array(rng.normal(size=(20, 3)), mask=False)
     LSTMSequencePredictor(units=(3,), epochs=1).fit(X, y)
+
+
+def test_level_auto_on_variable_length_windows_warns_of_nothing():
+    """Windows of one step have no change between steps to scale their
+    held-out error by: they count unscaled, without a warning."""
+    import warnings
+
+    rng = np.random.RandomState(0)
+    X = [rng.uniform(1, 2, size=(n, 1)) for n in (1, 3, 5, 1, 4, 6, 2, 5, 1, 3)]
+    y = rng.uniform(1, 2, size=(10, 2, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = tiny(validation_split=0.2).fit(X, y)
+    assert model.level_ in (None, "last", "log_last")
+    assert model.calibration_residuals_.shape == (2, 2, 1)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from sklearn_lstmae.windows import (
     backtest,
@@ -282,6 +283,28 @@ def test_backtest_intervals_on_a_short_series():
     assert np.all(result.forecasts < result.upper)
 
 
+def test_a_default_predictor_forecasts_and_backtests_with_intervals():
+    """The default validation_split="auto" holds windows out: intervals
+    need no setting, and each cut-off's fit records the level it chose."""
+    from sklearn_lstmae import LSTMSequencePredictor
+
+    series = np.sin(np.arange(60) / 3) + 3
+    default = LSTMSequencePredictor(units=(2,), epochs=1, random_state=0)
+    result = backtest(default, series, 8, 2, horizon=4, n_cutoffs=2, coverage=0.8)
+    assert result.lower.shape == result.upper.shape == (2, 4)
+    assert np.all(result.lower <= result.upper)
+    # The first output_length steps: conformal intervals around the forecast
+    # (later ones are quantiles of sampled paths).
+    assert np.all(result.lower[:, :2] <= result.forecasts[:, :2])
+    assert np.all(result.forecasts[:, :2] <= result.upper[:, :2])
+    assert len(result.levels) == 2
+    assert set(result.levels) <= {None, "last", "log_last"}
+    X, y = make_windows(series, 8, 2)
+    model = clone(default).fit(X, y)
+    point, lower, upper = forecast(model, series, 2, coverage=0.8)
+    assert np.all(lower <= point) and np.all(point <= upper)
+
+
 def test_recursive_intervals_need_two_held_out_windows():
     from sklearn_lstmae import LSTMSequencePredictor
 
@@ -338,7 +361,7 @@ def _covering_scores(scores, starts, length, n_timesteps, aggregate):
 
 @pytest.mark.parametrize("aggregate", ["mean", "max"])
 def test_a_window_score_reaches_only_the_stamps_it_covers(aggregate, monkeypatch):
-    from sklearn_lstmae import windows
+    from sklearn_lstmae import _windowing as windows
 
     # One huge and one infinite window: a running sum would carry their
     # rounding (or NaN) to every later stamp.
@@ -428,5 +451,11 @@ def test_backtest_checks_its_arguments_before_fitting(monkeypatch):
     held_out = LSTMSequencePredictor(units=(2,), epochs=1, validation_split=0.2)
     with pytest.raises(ValueError, match="coverage must be a number in"):
         backtest(held_out, np.arange(50.0), 8, 2, coverage=1.5)
-    with pytest.raises(ValueError, match="validation_split=0.0: set it > 0"):
-        backtest(LSTMSequencePredictor(), np.arange(50.0), 8, 2, coverage=0.9)
+    with pytest.raises(ValueError, match="validation_split=0.0: set it > 0 or .auto."):
+        backtest(
+            LSTMSequencePredictor(validation_split=0.0),
+            np.arange(50.0),
+            8,
+            2,
+            coverage=0.9,
+        )

@@ -4,7 +4,8 @@ A refactoring must not change behaviour. Run this before it with ``record``,
 after it with ``compare``: every code, reconstruction, score, prediction and
 training loss of a fixed set of seeded configurations (the three estimators,
 every objective and decoder, both anomaly scores, variable length, sample
-weights, warm start, partial_fit, save/load) must be identical, on the same
+weights, warm start, partial_fit, save/load), and the forecasts, intervals and
+backtests of a forecasting configuration, must be identical, on the same
 machine::
 
     python tests/snapshot/behaviour.py record /tmp/before.npz
@@ -33,7 +34,23 @@ def _import_from(checkout: str) -> None:
 
 
 T = {"units": 5, "encoding_dim": 3, "epochs": 3, "batch_size": 8, "random_state": 0}
-P = {"units": 5, "epochs": 3, "batch_size": 8, "random_state": 0}
+#: ``validation_split`` pinned to what the predictor's default was when the
+#: snapshot was first recorded (0.0), so that its outputs stay comparable.
+P = {
+    "units": 5,
+    "epochs": 3,
+    "batch_size": 8,
+    "random_state": 0,
+    "validation_split": 0.0,
+}
+#: The forecasting configuration: held-out windows (intervals) and an explicit
+#: level (``level="auto"`` is a choice of its own, recorded in the others).
+FORECASTER = {**P, "validation_split": 0.25, "level": "log_last"}
+
+
+def forecast_series():
+    """A positive series with a trend and a season: what is forecast."""
+    return np.abs(np.sin(np.arange(300) / 5)) + np.arange(300) / 100 + 0.5
 
 
 def data():
@@ -43,10 +60,9 @@ def data():
     rng = np.random.RandomState(1)
     ragged = [rng.normal(size=(n, 2)) for n in (6, 10, 4, 9, 7, 10, 8, 5) * 2]
     flat = X.reshape(len(X), -1)
-    series = np.abs(np.sin(np.arange(300) / 5)) + np.arange(300) / 100 + 0.5
     from sklearn_lstmae.windows import make_windows
 
-    Xw, yw = make_windows(series, input_length=12, output_length=3)
+    Xw, yw = make_windows(forecast_series(), input_length=12, output_length=3)
     return X.astype(np.float32), ragged, flat, Xw[::4], yw[::4]
 
 
@@ -97,6 +113,7 @@ def configurations():
     yield "p_3d_gru", p(**P, cell="gru"), X[:, :7], X[:, 7:], {}
     yield "p_ragged", p(**P), ragged, np.stack([r[:2] for r in ragged]), {}
     yield from detector_configurations()
+    yield "f_forecast", p(**FORECASTER), Xw, yw, {"series": forecast_series()}
 
 
 def _configurations(archive_dir):
@@ -180,6 +197,32 @@ def detector_outputs(name, detector, X):
     return {f"{name}/{key}": value for key, value in out.items()}
 
 
+def forecasting_outputs(name, estimator, series, *, backtests=True):
+    """Forecasts of a fitted predictor: its intervals, a recursive forecast
+    with sampled-path intervals, one of two series, and (``backtests``) a
+    rolling-origin backtest of a clone, with intervals."""
+    from sklearn_lstmae.windows import backtest, forecast, last_window
+
+    windows = last_window([series, series[:-20]], estimator.n_timesteps_)
+    lower, upper = estimator.predict_interval(windows, coverage=0.8)
+    point, path_lower, path_upper = forecast(estimator, series, 7, coverage=0.8)
+    out = {
+        "interval_lower": lower,
+        "interval_upper": upper,
+        "forecast": point,
+        "forecast_lower": path_lower,
+        "forecast_upper": path_upper,
+        "forecast_two": forecast(estimator, [series, series[:-20]], 5),
+    }
+    if backtests:
+        result = backtest(estimator, series[:150], 12, 3, n_cutoffs=2, coverage=0.8)
+        out.update(
+            (f"backtest_{key}", np.asarray(result[key]))
+            for key in ("cutoffs", "forecasts", "lower", "upper", "mae")
+        )
+    return {f"{name}/{key}": value for key, value in out.items()}
+
+
 def run(archive_dir=None, compare_dir=None):
     from sklearn_lstmae import load, save
 
@@ -200,12 +243,19 @@ def run(archive_dir=None, compare_dir=None):
             if extra.get("partial"):
                 estimator.partial_fit(X, y)
         results.update(outputs(name, estimator, X, y))
+        if "series" in extra:
+            results.update(forecasting_outputs(name, estimator, extra["series"]))
         results[f"{name}/loss"] = np.asarray(estimator.history_["loss"])
         if archive_dir:
             save(estimator, os.path.join(archive_dir, f"{name}.lstmae"))
         if compare_dir and os.path.exists(os.path.join(compare_dir, f"{name}.lstmae")):
             loaded = load(os.path.join(compare_dir, f"{name}.lstmae"))
-            for key, value in outputs(name, loaded, X, y).items():
+            loaded_outputs = outputs(name, loaded, X, y)
+            if "series" in extra:
+                loaded_outputs.update(
+                    forecasting_outputs(name, loaded, extra["series"], backtests=False)
+                )
+            for key, value in loaded_outputs.items():
                 results[f"archive/{key}"] = value
     return results
 
