@@ -13,10 +13,13 @@ coverage measured over cut-offs, seeds and datasets is in RESULTS.md).
     python benchmarks/forecast_figure.py   # writes benchmarks/forecast.png
 """
 
+import argparse
 import os
+import tempfile
 import warnings
 
 import numpy as np
+from _common import SMOKE_HELP, set_smoke, smoke_mode
 
 from sklearn_lstmae import LSTMSequencePredictor
 from sklearn_lstmae.windows import forecast, make_windows
@@ -29,6 +32,9 @@ FIRST_YEAR = 1821
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help=SMOKE_HELP)
+    set_smoke(parser.parse_args().smoke)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -42,7 +48,9 @@ def main():
     years = FIRST_YEAR + np.arange(len(series))
     train = series[:-HORIZON]
     X, y = make_windows(train, INPUT_LENGTH, HORIZON)
-    model = LSTMSequencePredictor(random_state=0).fit(X, y)
+    # Smoke mode (--smoke): 2 epochs, the figure written to a temporary folder.
+    epochs = {"epochs": 2} if smoke_mode() else {}
+    model = LSTMSequencePredictor(random_state=0, **epochs).fit(X, y)
     bands = {
         coverage: forecast(model, train, HORIZON, coverage=coverage)
         for coverage in COVERAGES
@@ -68,7 +76,12 @@ def main():
     )
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "forecast.png")
+    folder = (
+        tempfile.mkdtemp()
+        if smoke_mode()
+        else os.path.dirname(os.path.abspath(__file__))
+    )
+    path = os.path.join(folder, "forecast.png")
     fig.savefig(path, dpi=100)
     inside = {
         f"{coverage:.0%}": float(np.mean((lower <= actual) & (actual <= upper)))

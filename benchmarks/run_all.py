@@ -69,6 +69,7 @@ def smoke_runs():
         (["quality.py", "--reconstruction"], {}),
         (["anomaly.py"], {}),
         (["forecast.py"], {}),
+        (["forecast_figure.py"], {}),
         (["learning.py"], {}),
     ]
     return runs
