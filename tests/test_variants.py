@@ -147,7 +147,9 @@ def test_each_variant_learns(params):
     32 at rate 0.005 (the predictor's defaults): the autoencoders' batches of 64
     would give one step per epoch on these 64 sequences. Full resolution
     (``downsample=1``): in patches of 2 steps the final-state code
-    (``encoding_dim=None``) reached a loss of 0.59 in these 60 epochs."""
+    (``encoding_dim=None``) reached a loss of 0.59 in these 60 epochs. The
+    recurrent network alone (``linear_path=False``): next to PCA's
+    configuration a network still behind it may stop early, PCA kept."""
     X, _ = make_sequence_classification(n_samples=64, n_timesteps=20, random_state=0)
     ae = LSTMAutoencoderTransformer(
         units=(32,),
@@ -155,6 +157,7 @@ def test_each_variant_learns(params):
         batch_size=32,
         optimizer__learning_rate=0.005,
         downsample=1,
+        linear_path=False,
         random_state=0,
         **params,
     )
