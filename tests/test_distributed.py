@@ -1,21 +1,19 @@
 """Work on a dask.distributed cluster of worker processes.
 
-A grid search: the estimators travel to the workers pickled (joblib's dask
-backend), are fitted there with TensorFlow imported in each worker, and come
-back. Scoring: a fitted detector scores a series and a set of windows held as
-dask arrays, chunk by chunk on the workers.
+Scoring: a fitted detector scores a series and a set of windows held as dask
+arrays, chunk by chunk on the workers. A grid search on such a cluster (the
+estimators travel to the workers pickled through joblib's dask backend, are
+fitted there with TensorFlow imported in each worker, and come back) is the
+gallery's ``plot_dask_search.py``, whose test checks that both workers ran
+fits (tests/test_examples.py::test_dask_search_example).
 """
 
-import math
 import multiprocessing
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
 
-from sklearn_lstmae import LSTMAutoencoderOutlierDetector, LSTMAutoencoderTransformer
+from sklearn_lstmae import LSTMAutoencoderOutlierDetector
 from sklearn_lstmae.windows import sliding_windows
 
 from .conftest import TINY
@@ -47,40 +45,6 @@ def client():
         distributed.Client(cluster) as client,
     ):
         yield client
-
-
-@pytest.mark.slow
-def test_grid_search_runs_on_two_dask_worker_processes(client, sequences):
-    X, y = sequences
-    pipeline = make_pipeline(
-        LSTMAutoencoderTransformer(**{**TINY, "random_state": 0}),
-        LogisticRegression(),
-    )
-    grid = {"lstmautoencodertransformer__encoding_dim": [2, 3]}
-    search = GridSearchCV(pipeline, grid, cv=2)
-
-    workers = client.scheduler_info()["workers"]
-    worker_pids = client.run(lambda: __import__("os").getpid())
-    with (
-        distributed.get_task_stream(client) as tasks,
-        joblib.parallel_backend("dask"),
-    ):
-        search.fit(X, y)
-    task_workers = {task["worker"] for task in tasks.data}
-
-    assert len(workers) == 2
-    assert len(set(worker_pids.values())) == 2
-    assert multiprocessing.current_process().pid not in worker_pids.values()
-    # Both worker processes ran tasks of the search (fits and scores).
-    assert task_workers == set(workers), (task_workers, set(workers))
-
-    scores = search.cv_results_["mean_test_score"]
-    assert len(scores) == 2
-    assert not any(math.isnan(score) for score in scores), scores
-    assert search.best_params_ in search.cv_results_["params"]
-    predictions = search.best_estimator_.predict(X)
-    assert predictions.shape == (len(X),)
-    assert set(np.unique(predictions)) <= set(np.unique(y))
 
 
 @pytest.mark.slow

@@ -231,7 +231,10 @@ def test_backtest_cutoffs_and_no_look_ahead():
     from sklearn_lstmae import LSTMSequencePredictor
 
     series = np.sin(np.arange(80) / 3) + 3
-    model = LSTMSequencePredictor(units=(2,), epochs=1, random_state=0)
+    # One network per cut-off (level="auto" would fit one per candidate level).
+    model = LSTMSequencePredictor(
+        units=(2,), epochs=1, level="last", validation_split=0.0, random_state=0
+    )
     result = backtest(model, series, 8, 2, horizon=4, n_cutoffs=3, step=5)
     np.testing.assert_array_equal(result.cutoffs, [66, 71, 76])
     assert result.forecasts.shape == result.actual.shape == (3, 4)
@@ -274,7 +277,7 @@ def test_backtest_intervals_on_a_short_series():
 
     series = 100 + 10 * np.sin(np.arange(27) / 2)
     model = LSTMSequencePredictor(
-        units=(2,), epochs=1, validation_split=0.2, random_state=0
+        units=(2,), epochs=1, level="last", validation_split=0.2, random_state=0
     )
     result = backtest(model, series, 12, 6, n_cutoffs=2, step=1, coverage=0.95)
     np.testing.assert_array_equal(result.cutoffs, [20, 21])
