@@ -171,6 +171,12 @@ n_past_ : int
     Steps the encoder was trained on (``n_timesteps_ - n_future_``).
 downsample_ : int
     Steps per patch, one recurrent step each (resolved ``downsample``).
+downsampling_ : str
+    How the network shortens sequences when ``downsample_ > 1``:
+    ``"patches"`` (a patch's values side by side, one recurrent step each);
+    ``"window_means"`` in networks loaded from 0.2 archives (each patch
+    averaged, the decoded step repeated over it), which keep their network,
+    also when they go on training (``warm_start=True``).
 pca_kept_ : bool
     Whether the network is PCA's configuration of the linear path: True
     where no trained epoch reconstructed the held-out sequences better (then
@@ -256,6 +262,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
             )
         else:
             self.downsample_ = int(self.downsample)
+        self.downsampling_ = "patches"
         self.n_future_ = None
         if "future" in self._targets():
             self.n_future_ = self.n_future or max(1, self.n_timesteps_ // 4)
@@ -319,6 +326,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         objective = params.get("objective")
         return {
             "downsample_": lambda v: is_int(v),
+            "downsampling_": lambda v: v in ("patches", "window_means"),
             "n_future_": lambda v: (
                 (v is None) == ("future" not in _OBJECTIVES.get(objective, {}))
                 and (v is None or is_int(v, high=steps - 1))
@@ -333,6 +341,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
             encoding_dim=self.encoding_dim,
             temporal_steps=self.n_timesteps_ if self.temporal_code else None,
             patch=self.downsample_,
+            window_means=self.downsampling_ == "window_means",
             pooling=self._pooling(),
             linear_steps=self.n_timesteps_ if self._linear() else None,
         )
@@ -362,6 +371,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
                     steps[target],
                     self.n_step_features_,
                     patch=self.downsample_,
+                    window_means=self.downsampling_ == "window_means",
                     linear=self._linear(),
                     name=name,
                     **shape,

@@ -256,6 +256,7 @@ def build_encoder(
     return_states: bool = False,
     temporal_steps: int | None = None,
     patch: int = 1,
+    window_means: bool = False,
     pooling: tuple[str, ...] = (),
     linear_steps: int | None = None,
     name: str = "encoder",
@@ -269,7 +270,9 @@ def build_encoder(
     ``masked=True`` all-NaN steps are padding and are skipped.
 
     With ``patch > 1`` the input is first cut into patches of ``patch``
-    steps, one recurrent step each (:class:`Patches`).
+    steps, one recurrent step each (:class:`Patches`); with
+    ``window_means=True`` each patch is averaged instead (:class:`WindowMean`:
+    the networks of 0.2 archives).
     With ``pooling`` (``"mean"``/``"max"``) the code is followed by the last
     layer's outputs pooled over the (valid) steps (:class:`SequencePooling`):
     ``[bottleneck, mean, max]``.
@@ -294,7 +297,9 @@ def build_encoder(
     steps = temporal_steps or linear_steps
     inputs = keras.Input(shape=(steps, n_features), name="sequences")
     hidden = PaddingMask(name="padding_mask")(inputs) if masked else inputs
-    if patch > 1:
+    if patch > 1 and window_means:
+        hidden = WindowMean(patch, name="window_mean")(hidden)
+    elif patch > 1:
         hidden = Patches(patch, name="patches")(hidden)
     pooled = bool(pooling) and not return_states and temporal_steps is None
     states = []
@@ -382,6 +387,7 @@ def build_repeat_decoder(
     cell: str = "lstm",
     dropout: float = 0.0,
     patch: int = 1,
+    window_means: bool = False,
     linear: bool = False,
     n_covariates: int = 0,
     name: str = "decoder",
@@ -393,7 +399,8 @@ def build_repeat_decoder(
     sequences) and mapped to ``n_outputs`` values per step by a Dense head
     applied to every step (what TimeDistributed(Dense) computes, as one matmul).
     With ``patch > 1`` it decodes one patch of ``patch`` steps per recurrent
-    step (:class:`Unpatch`).
+    step (:class:`Unpatch`); with ``window_means=True`` one value per feature,
+    repeated over the patch (:class:`WindowRepeat`: 0.2 archives).
     With ``linear=True`` a linear path runs next to the recurrent one: a fixed
     Dense layer (``linear_output``) maps the code to every output step at once,
     added to the recurrent part's output (``output``, the head). Give it PCA's
@@ -412,10 +419,11 @@ def build_repeat_decoder(
         )
         inputs.append(covariates)
         hidden = layers.Concatenate(name="with_covariates")([hidden, covariates])
-    outputs = _decode_steps(
-        hidden, n_outputs * patch, units=units, cell=cell, dropout=dropout
-    )
-    if patch > 1:
+    per_step = n_outputs if window_means else n_outputs * patch
+    outputs = _decode_steps(hidden, per_step, units=units, cell=cell, dropout=dropout)
+    if patch > 1 and window_means:
+        outputs = WindowRepeat(patch, n_timesteps, name="window_repeat")(outputs)
+    elif patch > 1:
         outputs = Unpatch(patch, n_timesteps, name="unpatch")(outputs)
     if linear:
         flat = layers.Dense(

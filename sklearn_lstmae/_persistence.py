@@ -50,6 +50,8 @@ _ADDED = {
         "pooling": None,
         "downsample": 1,
         "downsample_": 1,
+        # 0.2 shortened sequences by window means; 0.1 not at all.
+        "downsampling_": "window_means",
         "linear_path": False,
         "optimizer__clipnorm": None,
     },
@@ -61,6 +63,8 @@ _ADDED = {
         "calibration_residuals_": None,
         "residual_scale_": None,
     },
+    # Detector archives saved by 0.3.0 before ``downsampling_`` was stored.
+    "LSTMAutoencoderOutlierDetector": {"downsampling_": "patches"},
 }
 
 

@@ -606,6 +606,35 @@ def test_archives_of_earlier_versions_load_and_give_their_outputs(version):
     assert checked == len(expected)
 
 
+def test_a_downsampled_0_2_archive_keeps_its_window_means(tmp_path):
+    """0.2 shortened sequences by averaging windows of ``downsample_`` steps;
+    0.3 cuts them into patches. A 0.2 archive with ``downsample_ > 1`` (written
+    by 0.2 at 5dbe416: units=(4,), encoding_dim=3, downsample=2, epochs=2 on
+    ``X``) loads with its own network, gives its outputs, saves and loads
+    again, and goes on training with ``warm_start=True``; a new fit is 0.3's."""
+    folder = ARCHIVES / "0.2" / "window_means"
+    expected = dict(np.load(folder / "expected.npz"))
+    X = expected.pop("X")
+    loaded = load(folder / "transformer.lstmae")
+    assert (loaded.downsample_, loaded.downsampling_) == (2, "window_means")
+    for method, value in expected.items():
+        got = getattr(loaded, method)(
+            loaded.transform(X) if method == "inverse_transform" else X
+        )
+        np.testing.assert_allclose(got, value, rtol=1e-4, atol=1e-5)
+    save(loaded, tmp_path / "again.lstmae")
+    again = load(tmp_path / "again.lstmae")
+    assert again.downsampling_ == "window_means"
+    np.testing.assert_array_equal(again.transform(X), loaded.transform(X))
+    before = again.transform(X)
+    again.set_params(warm_start=True, epochs=1).fit(X)
+    assert again.downsampling_ == "window_means"
+    assert not np.allclose(again.transform(X), before)
+    fresh = load(folder / "transformer.lstmae").set_params(epochs=1).fit(X)
+    assert fresh.downsampling_ == "patches"
+    assert "patches" in [layer.name for layer in fresh.encoder_.layers]
+
+
 def test_detector_archives_give_their_outputs():
     """The behaviour snapshot's detectors (both anomaly scores), saved by
     0.3.0: loaded, they give the scores, threshold, labels and per time stamp
