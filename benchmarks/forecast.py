@@ -671,8 +671,8 @@ def main():
     protocol = "; ".join(
         f"{d.name}: {len(d.series)} series, input_length={d.input_length}, "
         f"horizon=output_length={d.horizon}, {d.n_cutoffs} cut-offs {d.step} apart "
-        f"(first {d.cutoffs()[0].min()}"
-        + (f"-{d.cutoffs()[0].max()}" if len(d.series) > 1 else "")
+        "(first "
+        + "-".join(str(n) for n in sorted({d.cutoffs()[0].min(), d.cutoffs()[0].max()}))
         + f" values), season {d.season}"
         for d in datasets
     )
