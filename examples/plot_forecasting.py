@@ -15,9 +15,10 @@ Two ways of handling the level are compared with the seasonal-naive forecast
 - ``level=None``: the textbook recipe, one global scaling of the series. The
   test period lies above every level seen in training, so the network must
   extrapolate in value, which it does badly.
-- ``level="auto"`` (the default): the predictor fits a network with each
-  level removal that applies (none, ``"last"``, ``"log_last"``) and keeps the
-  one with the lowest error on the windows it held out of training (the
+- ``level="auto"`` (the default): a rule on the training windows proposes a
+  level removal, and the predictor fits a network with each one that applies
+  (none, ``"last"``, ``"log_last"``), switching from the rule's only to one
+  with clearly lower errors on the windows it held out of training (the
   default ``validation_split="auto"``: the latest 20%); ``level_`` says which.
   With ``"log_last"`` each window is expressed on the log scale relative to its
   last value, so the network learns relative changes (seasonal shape and

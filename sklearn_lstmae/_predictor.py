@@ -76,24 +76,27 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         for positive series whose seasonal swings grow with the level. Both need
         ``y`` to be the continuation of ``X`` (same features). None leaves values
         as they are: right for regression targets that are a different quantity.
-        ``"auto"`` chooses by evidence (recorded in ``level_``): a network is
-        fitted with each level that applies (None; ``"last"`` when ``y`` has
-        ``X``'s features; ``"log_last"`` when they are also positive), and the
-        one with the lowest error on the held-out windows
-        (``validation_split``; the error of each window scaled by the mean
-        absolute change between its input steps, so that series of different
-        scales count alike) is kept. Without held-out windows a rule on the
-        training windows chooses instead: None when ``y`` has other features
-        than ``X``; the log scale for strictly positive data, unless at least
-        30 windows show changes of one size at every level; then the level is
+        ``"auto"`` chooses (recorded in ``level_``): a rule on the training
+        windows proposes a level (None when ``y`` has other features than
+        ``X``; the log scale for strictly positive data, unless at least 30
+        windows show changes of one size at every level; then the level is
         kept when the series returns to its mean within the horizon, and
-        removed otherwise. The user guide's *Forecasting* page gives the
-        reasons.
+        removed otherwise). With held-out windows (``validation_split``) a
+        network is also fitted with each other level that applies (None;
+        ``"last"`` when ``y`` has ``X``'s features; ``"log_last"`` when they
+        are also positive), and the one with the lowest error on the held-out
+        windows replaces the rule's when its errors are clearly lower: a
+        one-sided paired t-test at 5% over blocks of ``n_output_steps``
+        consecutive held-out windows (windows one step apart share targets;
+        with fewer than 2 blocks the rule's level stays). Each window's error
+        is scaled by the mean absolute change between its input steps, so
+        that series of different scales count alike. The user guide's
+        *Forecasting* page gives the reasons.
         ``examples/plot_forecasting.py`` compares them on a trending series.
 
         .. versionchanged:: 0.3
-           The default was None; ``"auto"`` chooses from the held-out windows'
-           errors where there are held-out windows.
+           The default was None; ``"auto"`` chooses with the held-out
+           windows' errors where there are held-out windows.
     %(shared_parameters)s
 
     Attributes
@@ -106,8 +109,8 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         Layout of ``y`` in ``fit``, which ``predict`` returns.
     level_ : {"last", "log_last"} or None
         The level removal used: ``level``, or with ``level="auto"`` the one
-        chosen (the lowest scaled error on the held-out windows, or the rule
-        without them).
+        chosen (the rule's, unless another level's held-out errors were
+        clearly lower).
     n_future_features_ : int
         Per-step inputs of the output steps (``X_future``) the network takes;
         0 when fitted without them.
@@ -232,14 +235,18 @@ n_output_features) or None
 
     def _fit_staged(self, X, y, *args) -> None:
         """Fit; with ``level="auto"`` and held-out windows, fit each level
-        that applies and keep the fit with the lowest held-out error."""
+        that applies and keep the rule's level unless another has clearly
+        lower held-out errors (``_clearly_lower``)."""
         continuing = (self.warm_start or args[1]) and self.__sklearn_is_fitted__()
         before = dict(vars(self))  # each level is tried from here
         try:
             super()._fit_staged(X, y, *args)
-            if continuing or self.level != "auto" or self._held_out_error is None:
+            if continuing or self.level != "auto" or self._held_out_errors is None:
                 return
-            trials = {self.level_: (self._held_out_error, dict(vars(self)))}
+            # The first fit is the rule's choice: the level kept without
+            # clear evidence against it.
+            ruled = self.level_
+            trials = {ruled: (self._held_out_errors, dict(vars(self)))}
             others = [None]
             if self.n_output_features_ == self.n_step_features_:
                 others += ["last", "log_last"]
@@ -254,13 +261,18 @@ n_output_features) or None
                     # The level does not apply (the log of values <= 0), or
                     # its fit diverged: not a candidate.
                     continue
-                trials[level] = (trial._held_out_error, vars(trial))
-            # The lowest error; a tie keeps the first tried (the rule's choice).
-            _, chosen = min(trials.values(), key=lambda trial: trial[0])
-            vars(self).update(chosen)
+                trials[level] = (trial._held_out_errors, vars(trial))
+            # The lowest mean error; a tie keeps the first tried (the rule's).
+            lowest = min(trials, key=lambda level: trials[level][0].mean())
+            chosen = ruled
+            if _clearly_lower(
+                trials[lowest][0], trials[ruled][0], self.n_output_steps_
+            ):
+                chosen = lowest
+            vars(self).update(trials[chosen][1])
         finally:
             vars(self).pop("_level_trial", None)
-            vars(self).pop("_held_out_error", None)
+            vars(self).pop("_held_out_errors", None)
 
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
@@ -457,7 +469,7 @@ n_output_features) or None
         (the last ones, never trained on) and, for their per-step scale, of
         the windows trained on."""
         self.calibration_residuals_ = self.residual_scale_ = None
-        self._held_out_error = None
+        self._held_out_errors = None
         split_at = training_rows(batch.n_samples, validation_split)
         if not validation_split or split_at in (0, batch.n_samples):
             return
@@ -472,7 +484,7 @@ n_output_features) or None
         self.residual_scale_ = np.maximum(scale, tiny).astype(np.float32)
         self.calibration_residuals_ = residuals[split_at:][-_MAX_CALIBRATION:]
         held_out = batch.take(np.arange(split_at, batch.n_samples))
-        self._held_out_error = _scaled_error(
+        self._held_out_errors = _scaled_errors(
             held_out,
             self._target_units(targets[split_at:], held_out),
             self._target_units(outputs[split_at:], held_out),
@@ -704,12 +716,12 @@ n_future_features) or (n_samples, n_output_steps), default=None
         return tags
 
 
-def _scaled_error(batch, targets: np.ndarray, predictions: np.ndarray) -> float:
-    """Mean absolute error of ``predictions`` ``(n, T_out, F)`` of the
-    windows of ``batch``, each window's error over the mean absolute change
-    between its consecutive input steps (MASE's scale, on the window), so
-    that windows of series of different scales count alike; windows without
-    change count unscaled."""
+def _scaled_errors(batch, targets: np.ndarray, predictions: np.ndarray) -> np.ndarray:
+    """Mean absolute error of ``predictions`` ``(n, T_out, F)`` of each
+    window of ``batch``, ``(n,)``, over the mean absolute change between its
+    consecutive input steps (MASE's scale, on the window), so that windows of
+    series of different scales count alike; windows without change count
+    unscaled."""
     changes = np.abs(np.diff(batch.values.astype(np.float64), axis=1))
     changes = changes.reshape(batch.n_samples, -1)
     counted = np.isfinite(changes)  # padding and 1-step windows have none
@@ -717,4 +729,29 @@ def _scaled_error(batch, targets: np.ndarray, predictions: np.ndarray) -> float:
     scale = total / np.maximum(counted.sum(axis=1), 1)
     scale = np.where(scale > 0, scale, 1.0)
     errors = np.abs(targets - predictions).reshape(batch.n_samples, -1)
-    return float(np.mean(errors.mean(axis=1) / scale))
+    return errors.mean(axis=1) / scale
+
+
+def _clearly_lower(errors: np.ndarray, than: np.ndarray, n_output_steps: int) -> bool:
+    """Whether the held-out windows' ``errors`` are lower than ``than`` (the
+    same windows' errors of another fit) beyond chance: a one-sided paired
+    t-test at 5% on the differences, averaged over blocks of
+    ``n_output_steps`` consecutive windows (the latest ones; an earlier
+    remainder is left out).
+
+    Windows cut one step apart share all but one of their targets, so
+    neighbouring windows' errors are not independent evidence; blocks as long
+    as the horizon are close to it (the method of batch means). With fewer
+    than 2 blocks (a short single series) the held-out windows are one
+    stretch of the series and cannot tell levels apart.
+    """
+    n_blocks = len(errors) // n_output_steps
+    if n_blocks < 2:
+        return False
+    differences = (than - errors)[len(errors) - n_blocks * n_output_steps :]
+    blocks = differences.reshape(n_blocks, n_output_steps).mean(axis=1)
+    if np.ptp(blocks) == 0:  # no spread: the sign decides
+        return bool(blocks[0] > 0)
+    from scipy.stats import ttest_1samp  # imported here: slow to import
+
+    return bool(ttest_1samp(blocks, 0.0, alternative="greater").pvalue < 0.05)
