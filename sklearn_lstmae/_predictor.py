@@ -81,14 +81,16 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         ``X``; the log scale for strictly positive data, unless at least 30
         windows show changes of one size at every level; then the level is
         kept when the series returns to its mean within the horizon, and
-        removed otherwise). With held-out windows (``validation_split``) a
-        network is also fitted with each other level that applies (None;
+        removed otherwise). With at least two blocks of ``n_output_steps``
+        held-out windows (``validation_split``; see below) a network is also
+        fitted with each other level that applies (None;
         ``"last"`` when ``y`` has ``X``'s features; ``"log_last"`` when they
         are also positive), and the one with the lowest error on the held-out
         windows replaces the rule's when its errors are clearly lower: a
         one-sided paired t-test at 5% over blocks of ``n_output_steps``
         consecutive held-out windows (windows one step apart share targets;
-        with fewer than 2 blocks the rule's level stays). Each window's error
+        with fewer than 2 blocks the rule's level stays, and no other is
+        fitted). Each window's error
         is scaled by the mean absolute change between its input steps, so
         that series of different scales count alike. The user guide's
         *Forecasting* page gives the reasons.
@@ -246,6 +248,8 @@ n_output_features) or None
             # The first fit is the rule's choice: the level kept without
             # clear evidence against it.
             ruled = self.level_
+            if _n_blocks(len(self._held_out_errors), self.n_output_steps_) < 2:
+                return  # too little evidence to overrule it: fit no other level
             trials = {ruled: (self._held_out_errors, dict(vars(self)))}
             others = [None]
             if self.n_output_features_ == self.n_step_features_:
@@ -745,7 +749,7 @@ def _clearly_lower(errors: np.ndarray, than: np.ndarray, n_output_steps: int) ->
     than 2 blocks (a short single series) the held-out windows are one
     stretch of the series and cannot tell levels apart.
     """
-    n_blocks = len(errors) // n_output_steps
+    n_blocks = _n_blocks(len(errors), n_output_steps)
     if n_blocks < 2:
         return False
     differences = (than - errors)[len(errors) - n_blocks * n_output_steps :]
@@ -755,3 +759,9 @@ def _clearly_lower(errors: np.ndarray, than: np.ndarray, n_output_steps: int) ->
     from scipy.stats import ttest_1samp  # imported here: slow to import
 
     return bool(ttest_1samp(blocks, 0.0, alternative="greater").pvalue < 0.05)
+
+
+def _n_blocks(n_windows: int, n_output_steps: int) -> int:
+    """Blocks of ``n_output_steps`` consecutive held-out windows: the
+    independent pieces of evidence ``_clearly_lower`` compares levels on."""
+    return n_windows // n_output_steps
