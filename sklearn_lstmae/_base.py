@@ -39,9 +39,9 @@ from ._compat import (
 )
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
 from ._inference import predict_in_chunks, row_chunks
+from ._model_pool import copy_state
 from ._networks import build_encoder
 from ._seeding import random_state_kept, seeded
-from ._trainers import copy_state
 from ._training import FAST_MIN_WORK, choose_jit_compile, train, training_rows
 from ._turns import estimator_turn, fit_turn
 

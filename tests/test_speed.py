@@ -20,8 +20,8 @@ from sklearn_lstmae import (
     _base,
     _data,
     _inference,
+    _model_pool,
     _quiet,
-    _trainers,
 )
 from sklearn_lstmae._training import choose_jit_compile
 from sklearn_lstmae.datasets import make_sequence_classification
@@ -286,7 +286,7 @@ def test_python_fed_steps_train_like_keras_fit(monkeypatch, ragged, params, empt
     weights = np.linspace(0.5, 2.0, len(X))
 
     def fed_from_python(estimator):  # of the model that trained it
-        trainer = _trainers._idle[_trainers.architecture_key(estimator.model_)][-1]
+        trainer = _model_pool._idle[_model_pool.architecture_key(estimator.model_)][-1]
         return getattr(trainer.train_function, "fed_from_python", False)
 
     default = tiny(**params).fit(X, sample_weight=weights)
