@@ -16,10 +16,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._archive_checks import is_int
 from ._base import SequenceEstimator
-from ._chunks import is_dask_array, map_rows
 from ._compat import Interval, Options, StrOptions
+from ._dask import is_dask_array, map_rows
 from ._data import from_sequences, reverse_steps, shift_right, split_future
-from ._inference import inference_twin, predict_rows, row_chunks
+from ._inference import inference_twin, predict_rows, row_portions
 from ._networks import (
     build_conditional_decoder,
     build_repeat_decoder,
@@ -549,7 +549,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
 
     def _anomaly_values(self, batch) -> np.ndarray:
         """``-score_samples`` of ``batch``: each sequence's error."""
-        return self._in_row_chunks(batch, self._sequence_errors)
+        return self._in_row_portions(batch, self._sequence_errors)
 
     def reconstruction_errors(self, X):
         """Squared error of every step and feature: where a sequence differs
@@ -577,15 +577,15 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         """
         fitted = self._as_fitted()
         batch = fitted._check_sequences(X, reset=False)
-        errors = fitted._in_row_chunks(batch, fitted._step_errors)
+        errors = fitted._in_row_portions(batch, fitted._step_errors)
         return from_sequences(errors, batch.layout, batch.lengths)
 
     @staticmethod
-    def _in_row_chunks(batch, errors_of) -> np.ndarray:
-        """``errors_of`` on ``batch`` chunk by chunk, so that scaled copies
+    def _in_row_portions(batch, errors_of) -> np.ndarray:
+        """``errors_of`` on ``batch`` portion by portion, so that scaled copies
         never exist for the whole input."""
         return np.concatenate(
-            [errors_of(batch.take(rows)) for rows in row_chunks(batch.n_samples)]
+            [errors_of(batch.take(rows)) for rows in row_portions(batch.n_samples)]
         )
 
     def _squared_errors(self, batch) -> dict:

@@ -38,7 +38,7 @@ from ._compat import (
     check_sample_weight,
 )
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
-from ._inference import predict_in_chunks, row_chunks
+from ._inference import predict_in_portions, row_portions
 from ._model_pool import copy_state
 from ._networks import build_encoder
 from ._seeding import random_state_kept, seeded
@@ -527,18 +527,18 @@ class SequenceEstimator(BaseEstimator):
         return self.scaler_.inverse_transform(values) if self.scale else values
 
     def _run(self, model: keras.Model, batch: SequenceBatch, future=None) -> np.ndarray:
-        """``model`` on the model inputs of ``batch``, prepared chunk by chunk
+        """``model`` on the model inputs of ``batch``, prepared portion by portion
         (scaled copies never exist for the whole input), next to the rows of
         ``future`` (prepared inputs of the output steps) for a model that
         takes them."""
 
-        def chunk(rows):
+        def portion(rows):
             inputs = self._model_inputs(batch.take(rows))
             return inputs if future is None else [inputs, future[rows]]
 
-        return predict_in_chunks(
+        return predict_in_portions(
             model,
-            (chunk(rows) for rows in row_chunks(batch.n_samples)),
+            (portion(rows) for rows in row_portions(batch.n_samples)),
             batch.n_samples,
         )
 

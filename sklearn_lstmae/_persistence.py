@@ -299,7 +299,7 @@ def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 
 def _extract_capped(archive: zipfile.ZipFile, name: str, target, limit: int) -> None:
-    """Copy a member to a file, in chunks, refusing it past ``limit`` bytes."""
+    """Copy a member to a file, 1 MiB at a time, refusing it past ``limit`` bytes."""
     declared = archive.getinfo(name).file_size
     if declared > limit:
         raise ValueError(
@@ -308,13 +308,13 @@ def _extract_capped(archive: zipfile.ZipFile, name: str, target, limit: int) -> 
         )
     written = 0
     with archive.open(name) as member, open(target, "wb") as file:
-        while chunk := member.read(1 << 20):
-            written += len(chunk)
+        while part := member.read(1 << 20):
+            written += len(part)
             if written > limit:
                 raise ValueError(
                     f"The archive's {name} is larger than {limit} bytes: refused."
                 )
-            file.write(chunk)
+            file.write(part)
 
 
 def _check_inflation(info: zipfile.ZipInfo, where: str) -> None:

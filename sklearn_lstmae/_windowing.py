@@ -388,7 +388,7 @@ def map_window_scores(
 
 
 #: Time stamps combined at once by ``_point_scores`` (bounded memory).
-_STAMPS_PER_CHUNK = 2**18
+_STAMPS_PER_PORTION = 2**18
 
 
 def _point_scores(
@@ -399,8 +399,8 @@ def _point_scores(
     _check_aggregate(aggregate)
     mean = aggregate == "mean"
     points = np.full(n_timesteps, np.nan)
-    for begin in range(0, n_timesteps, _STAMPS_PER_CHUNK):
-        stamps = np.arange(begin, min(begin + _STAMPS_PER_CHUNK, n_timesteps))
+    for begin in range(0, n_timesteps, _STAMPS_PER_PORTION):
+        stamps = np.arange(begin, min(begin + _STAMPS_PER_PORTION, n_timesteps))
         # The windows covering stamp t start in [t - length + 1, t]: a run
         # first[t] : first[t] + count[t] of the sorted starts. Add (or take the
         # minimum of) the k-th window of every run, k = 0, 1, ...: no sums
