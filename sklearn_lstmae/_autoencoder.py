@@ -461,12 +461,11 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
             values["future"] = future
         return values
 
-    def _training_data(self, batch, inputs, y, *, reset, future=None):
-        # ``future`` is the base's X_future (inputs known for the output steps:
-        # none here); the steps cut off as the "future" target are future_steps.
-        past, future_steps = self._split(inputs, batch.lengths)
+    def _training_data(self, batch, inputs, y, *, reset, covariates=None):
+        # ``covariates`` (the predictor's X_future) are never given here.
+        past, future = self._split(inputs, batch.lengths)
         targets, step_weights = [], []
-        values_of = self._target_values(past, future_steps, batch.lengths)
+        values_of = self._target_values(past, future, batch.lengths)
         for target, values in values_of.items():
             targets.append(np.nan_to_num(values, nan=0.0))
             # Only the reconstruction is padded (the future is cut from valid steps).

@@ -399,7 +399,7 @@ def build_repeat_decoder(
     added to the recurrent part's output (``output``, the head). Give it PCA's
     decoding and zero the head and the decoder is that linear map; zero it
     instead and the decoder is the recurrent one alone.
-    With ``n_covariates``, a second input ``future_covariates``
+    With ``n_covariates``, a second input ``covariates``
     ``(batch, n_timesteps, n_covariates)`` (values known for every output step)
     is concatenated with the repeated code at each step.
     """
@@ -407,9 +407,7 @@ def build_repeat_decoder(
     inputs = [codes]
     hidden = layers.RepeatVector(-(-n_timesteps // patch), name="repeat")(codes)
     if n_covariates:
-        covariates = keras.Input(
-            shape=(n_timesteps, n_covariates), name="future_covariates"
-        )
+        covariates = keras.Input(shape=(n_timesteps, n_covariates), name="covariates")
         inputs.append(covariates)
         hidden = layers.Concatenate(name="with_covariates")([hidden, covariates])
     outputs = _decode_steps(

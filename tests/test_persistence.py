@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -634,6 +635,34 @@ def test_detector_archives_give_their_outputs():
         assert far.sum() >= len(far) - 1
         np.testing.assert_array_equal(labels[far], expected[f"{name}/predict"][far])
     assert checked == len(expected) == 12
+
+
+def test_predictor_archives_with_the_old_covariate_names_load(tmp_path):
+    """A predictor fitted with ``X_future`` and saved by 0.3 before the
+    covariate attributes were renamed (``n_future_features_`` and
+    ``future_scaler_``, its network's input ``future_covariates``; written
+    from 695704d): it loads under today's names and gives its outputs. An
+    archive holding both names of one attribute is refused."""
+    stored = np.load(ARCHIVES / "0.3" / "p_covariates.npz")
+    X, X_future = stored["X"], stored["X_future"]
+    loaded = load(ARCHIVES / "0.3" / "p_covariates.lstmae")
+    assert loaded.n_covariates_ == 2 and loaded.covariate_scaler_ is not None
+    assert not hasattr(loaded, "n_future_features_")
+    # Bit-identical on the machine that wrote it; other CPUs may round
+    # differently in float32.
+    tolerance = {"rtol": 1e-4, "atol": 1e-5}
+    got = loaded.predict(X, X_future=X_future)
+    np.testing.assert_allclose(got, stored["predict"], **tolerance)
+    lower, upper = loaded.predict_interval(X, 0.8, X_future=X_future)
+    np.testing.assert_allclose(lower, stored["lower"], **tolerance)
+    np.testing.assert_allclose(upper, stored["upper"], **tolerance)
+    with pytest.raises(ValueError, match="fitted with X_future"):
+        loaded.predict(X)
+    path = tmp_path / "both.lstmae"
+    shutil.copy(ARCHIVES / "0.3" / "p_covariates.lstmae", path)
+    edit(path, lambda s: s["fitted"].update(n_covariates_=2))
+    with pytest.raises(ValueError, match="n_future_features_ and n_covariates_"):
+        load(path)
 
 
 def test_the_snapshots_forecasts_survive_a_round_trip(tmp_path):

@@ -247,7 +247,7 @@ def test_future_covariates_carry_what_the_history_cannot():
     informed = LSTMSequencePredictor(**params).fit(X, y, X_future=future)
     blind_mae = np.abs(blind.predict(X_test) - y_test).mean()
     informed_mae = np.abs(informed.predict(X_test, X_future=future_test) - y_test)
-    assert informed.n_future_features_ == 1
+    assert informed.n_covariates_ == 1
     assert informed_mae.mean() < 0.5 * blind_mae, (informed_mae.mean(), blind_mae)
 
 
