@@ -121,8 +121,8 @@ downsample : int or "auto", default="auto"
 
     .. versionadded:: 0.2
     .. versionchanged:: 0.3
-       Patches instead of window means (which lost the values inside each
-       window), and ``"auto"`` aims at 16 recurrent steps instead of 64.
+       Each patch's values instead of their mean (which lost the values
+       inside each patch), and ``"auto"`` aims at 16 recurrent steps instead of 64.
 optimizer__clipnorm : float or None, default=1.0
     Rescale each weight's gradient to at most this norm before a step
     (Keras' ``clipnorm``); None does not clip. Recurrent networks trained

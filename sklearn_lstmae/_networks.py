@@ -79,9 +79,9 @@ class StartToken(layers.Layer):
         return {**super().get_config(), "n_outputs": self.n_outputs}
 
 
-def _window_view(values, size: int):
+def _patch_view(values, size: int):
     """``(batch, T, F)`` -> ``(batch, ceil(T / size), size, F)``, zero-padded at
-    the end to whole windows."""
+    the end to whole patches."""
     steps = values.shape[1] if values.shape[1] is not None else ops.shape(values)[1]
     values = ops.pad(values, [[0, 0], [0, -steps % size], [0, 0]])
     return ops.reshape(values, (ops.shape(values)[0], -1, size, values.shape[-1]))
@@ -101,9 +101,9 @@ def _valid_mean(values, valid, axis: int):
     return total / ops.maximum(ops.sum(valid, axis=axis), 1.0)
 
 
-class _Windows(layers.Layer):
-    """Base of the layers that turn windows of ``size`` steps into one step
-    (padding at the end: a window has a valid step iff its first is valid)."""
+class _ToPatchSteps(layers.Layer):
+    """Base of the layers that turn each patch of ``size`` steps into one step
+    (padding at the end: a patch has a valid step iff its first is valid)."""
 
     def __init__(self, size: int, **kwargs):
         super().__init__(**kwargs)
@@ -117,8 +117,8 @@ class _Windows(layers.Layer):
         return {**super().get_config(), "size": self.size}
 
 
-class _WindowSteps(layers.Layer):
-    """Base of the layers that turn each step back into a window of ``size``
+class _FromPatchSteps(layers.Layer):
+    """Base of the layers that turn each step back into a patch of ``size``
     steps, cut to ``n_timesteps``."""
 
     def __init__(self, size: int, n_timesteps: int, **kwargs):
@@ -135,19 +135,21 @@ class _WindowSteps(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class WindowMean(_Windows):
-    """Average non-overlapping windows of ``size`` time steps.
+class WindowMean(_ToPatchSteps):
+    """Average non-overlapping patches of ``size`` time steps.
 
     ``(batch, T, F)`` -> ``(batch, ceil(T / size), F)``: each output step is the
-    mean of the valid (unmasked) steps of its window; a window without a valid
-    step is masked in turn. The last window may be shorter than ``size``.
-    Shortens long sequences before recurrent layers (issue 8).
+    mean of the valid (unmasked) steps of its patch; a patch without a valid
+    step is masked in turn. The last patch may be shorter than ``size``.
+    Shortened long sequences before recurrent layers in 0.2 (issue 8); only
+    0.2 archives use it, and they store it by this name (0.2 called the
+    patches windows).
     """
 
     def call(self, inputs, mask=None):
         valid = _valid_steps(inputs, mask)
         return _valid_mean(
-            _window_view(inputs, self.size), _window_view(valid, self.size), axis=2
+            _patch_view(inputs, self.size), _patch_view(valid, self.size), axis=2
         )
 
     def compute_output_shape(self, input_shape):
@@ -156,7 +158,7 @@ class WindowMean(_Windows):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class WindowRepeat(_WindowSteps):
+class WindowRepeat(_FromPatchSteps):
     """Undo :class:`WindowMean`'s shortening: repeat each step ``size`` times
     and keep the first ``n_timesteps`` steps (0.2 archives; see
     :class:`WindowMean`)."""
@@ -169,7 +171,7 @@ class WindowRepeat(_WindowSteps):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class Patches(_Windows):
+class Patches(_ToPatchSteps):
     """Cut sequences into non-overlapping patches of ``size`` steps.
 
     ``(batch, T, F)`` -> ``(batch, ceil(T / size), size * F)``: each output
@@ -180,7 +182,7 @@ class Patches(_Windows):
     """
 
     def call(self, inputs, mask=None):
-        view = _window_view(inputs * _valid_steps(inputs, mask), self.size)
+        view = _patch_view(inputs * _valid_steps(inputs, mask), self.size)
         return ops.reshape(view, (ops.shape(view)[0], -1, self.size * inputs.shape[-1]))
 
     def compute_output_shape(self, input_shape):
@@ -189,7 +191,7 @@ class Patches(_Windows):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class Unpatch(_WindowSteps):
+class Unpatch(_FromPatchSteps):
     """Undo :class:`Patches`: ``(batch, n, size * F)`` -> ``(batch,
     n_timesteps, F)``, the patches laid end to end and cut to
     ``n_timesteps`` steps (the decoder's ``downsample``)."""

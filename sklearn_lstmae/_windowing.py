@@ -75,11 +75,12 @@ def make_windows(
 ):
     """Cut series into (input window, following window) training pairs.
 
-    Window ``i`` of a series ``s`` is ``X = s[i*step : i*step + input_length]``
-    and ``y`` the ``output_length`` values that follow it. With
-    ``covariates`` (values known in advance, such as calendar features or
-    planned prices, one row per time step of the series), it also returns
-    their rows for the output steps of each window: the ``X_future`` of
+    Pair ``i`` of a series ``s`` is the input window
+    ``X = s[i*step : i*step + input_length]`` and the window ``y`` of the
+    ``output_length`` values that follow it. With ``covariates`` (values known
+    in advance, such as calendar features or planned prices, one row per time
+    step of the series), it also returns their rows for the output steps of
+    each pair: the ``X_future`` of
     :meth:`~sklearn_lstmae.LSTMSequencePredictor.fit`.
 
     Parameters
