@@ -180,8 +180,8 @@ default=None
         X, y = X[..., 0], y[..., 0]
     if covariates is None:
         return X, y
-    future = cut(covariates, input_length, output_length)[rows]
-    return X, y, future[..., 0] if covariates_1d else future
+    ahead = cut(covariates, input_length, output_length)[rows]
+    return X, y, ahead[..., 0] if covariates_1d else ahead
 
 
 def last_window(series, input_length: int):
