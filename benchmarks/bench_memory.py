@@ -7,7 +7,7 @@ written by hand in Keras (build, compile, fit, predict). RSS is read after a
 garbage collection following each fit. The 30 fits cycle through 3
 architectures (16, 17, 18 units) with a new seed each time, as a small grid
 search's candidates and folds do: our estimators train on one compiled model per
-architecture (``sklearn_lstmae/_trainers.py``), so only the first fit of each
+architecture (``sklearn_lstmae/_model_pool.py``), so only the first fit of each
 architecture adds a traced training step to the process.
 
 The same network: ours is pinned to the hand-written one (``HAND_WRITTEN``:

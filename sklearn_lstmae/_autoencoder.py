@@ -16,10 +16,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._archive_checks import is_int
 from ._base import SequenceEstimator
-from ._chunks import is_dask_array, map_rows
 from ._compat import Interval, Options, StrOptions
+from ._dask import is_dask_array, map_rows
 from ._data import from_sequences, reverse_steps, shift_right, split_future
-from ._inference import inference_twin, predict_rows, row_chunks
+from ._inference import inference_twin, predict_rows, row_portions
 from ._networks import (
     build_conditional_decoder,
     build_repeat_decoder,
@@ -121,8 +121,8 @@ downsample : int or "auto", default="auto"
 
     .. versionadded:: 0.2
     .. versionchanged:: 0.3
-       Patches instead of window means (which lost the values inside each
-       window), and ``"auto"`` aims at 16 recurrent steps instead of 64.
+       Each patch's values instead of their mean (which lost the values
+       inside each patch), and ``"auto"`` aims at 16 recurrent steps instead of 64.
 optimizer__clipnorm : float or None, default=1.0
     Rescale each weight's gradient to at most this norm before a step
     (Keras' ``clipnorm``); None does not clip. Recurrent networks trained
@@ -174,7 +174,7 @@ downsample_ : int
 downsampling_ : str
     How the network shortens sequences when ``downsample_ > 1``:
     ``"patches"`` (a patch's values side by side, one recurrent step each);
-    ``"window_means"`` in networks loaded from 0.2 archives (each patch
+    ``"patch_means"`` in networks loaded from 0.2 archives (each patch
     averaged, the decoded step repeated over it), which keep their network,
     also when they go on training (``warm_start=True``).
 pca_kept_ : bool
@@ -326,7 +326,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         objective = params.get("objective")
         return {
             "downsample_": lambda v: is_int(v),
-            "downsampling_": lambda v: v in ("patches", "window_means"),
+            "downsampling_": lambda v: v in ("patches", "patch_means"),
             "n_future_": lambda v: (
                 (v is None) == ("future" not in _OBJECTIVES.get(objective, {}))
                 and (v is None or is_int(v, high=steps - 1))
@@ -341,7 +341,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
             encoding_dim=self.encoding_dim,
             temporal_steps=self.n_timesteps_ if self.temporal_code else None,
             patch=self.downsample_,
-            window_means=self.downsampling_ == "window_means",
+            patch_means=self.downsampling_ == "patch_means",
             pooling=self._pooling(),
             linear_steps=self.n_timesteps_ if self._linear() else None,
         )
@@ -371,7 +371,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
                     steps[target],
                     self.n_step_features_,
                     patch=self.downsample_,
-                    window_means=self.downsampling_ == "window_means",
+                    patch_means=self.downsampling_ == "patch_means",
                     linear=self._linear(),
                     name=name,
                     **shape,
@@ -471,12 +471,11 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
             values["future"] = future
         return values
 
-    def _training_data(self, batch, inputs, y, *, reset, future=None):
-        # ``future`` is the base's X_future (inputs known for the output steps:
-        # none here); the steps cut off as the "future" target are future_steps.
-        past, future_steps = self._split(inputs, batch.lengths)
+    def _training_data(self, batch, inputs, y, *, reset, covariates=None):
+        # ``covariates`` (the predictor's X_future) are never given here.
+        past, future = self._split(inputs, batch.lengths)
         targets, step_weights = [], []
-        values_of = self._target_values(past, future_steps, batch.lengths)
+        values_of = self._target_values(past, future, batch.lengths)
         for target, values in values_of.items():
             targets.append(np.nan_to_num(values, nan=0.0))
             # Only the reconstruction is padded (the future is cut from valid steps).
@@ -559,7 +558,7 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
 
     def _anomaly_values(self, batch) -> np.ndarray:
         """``-score_samples`` of ``batch``: each sequence's error."""
-        return self._in_row_chunks(batch, self._sequence_errors)
+        return self._in_row_portions(batch, self._sequence_errors)
 
     def reconstruction_errors(self, X):
         """Squared error of every step and feature: where a sequence differs
@@ -587,15 +586,15 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         """
         fitted = self._as_fitted()
         batch = fitted._check_sequences(X, reset=False)
-        errors = fitted._in_row_chunks(batch, fitted._step_errors)
+        errors = fitted._in_row_portions(batch, fitted._step_errors)
         return from_sequences(errors, batch.layout, batch.lengths)
 
     @staticmethod
-    def _in_row_chunks(batch, errors_of) -> np.ndarray:
-        """``errors_of`` on ``batch`` chunk by chunk, so that scaled copies
+    def _in_row_portions(batch, errors_of) -> np.ndarray:
+        """``errors_of`` on ``batch`` portion by portion, so that scaled copies
         never exist for the whole input."""
         return np.concatenate(
-            [errors_of(batch.take(rows)) for rows in row_chunks(batch.n_samples)]
+            [errors_of(batch.take(rows)) for rows in row_portions(batch.n_samples)]
         )
 
     def _squared_errors(self, batch) -> dict:

@@ -38,10 +38,10 @@ from ._compat import (
     check_sample_weight,
 )
 from ._data import SequenceBatch, SequenceScaler, pad_to, to_sequences
-from ._inference import predict_in_chunks, row_chunks
+from ._inference import predict_in_portions, row_portions
+from ._model_pool import copy_state
 from ._networks import build_encoder
 from ._seeding import random_state_kept, seeded
-from ._trainers import copy_state
 from ._training import FAST_MIN_WORK, choose_jit_compile, train, training_rows
 from ._turns import estimator_turn, fit_turn
 
@@ -526,19 +526,21 @@ class SequenceEstimator(BaseEstimator):
     def _unscale(self, values: np.ndarray) -> np.ndarray:
         return self.scaler_.inverse_transform(values) if self.scale else values
 
-    def _run(self, model: keras.Model, batch: SequenceBatch, future=None) -> np.ndarray:
-        """``model`` on the model inputs of ``batch``, prepared chunk by chunk
+    def _run(
+        self, model: keras.Model, batch: SequenceBatch, covariates=None
+    ) -> np.ndarray:
+        """``model`` on the model inputs of ``batch``, prepared portion by portion
         (scaled copies never exist for the whole input), next to the rows of
-        ``future`` (prepared inputs of the output steps) for a model that
+        ``covariates`` (prepared inputs of the output steps) for a model that
         takes them."""
 
-        def chunk(rows):
+        def portion(rows):
             inputs = self._model_inputs(batch.take(rows))
-            return inputs if future is None else [inputs, future[rows]]
+            return inputs if covariates is None else [inputs, covariates[rows]]
 
-        return predict_in_chunks(
+        return predict_in_portions(
             model,
-            (chunk(rows) for rows in row_chunks(batch.n_samples)),
+            (portion(rows) for rows in row_portions(batch.n_samples)),
             batch.n_samples,
         )
 
@@ -566,12 +568,19 @@ class SequenceEstimator(BaseEstimator):
         """
         return self._fit_call(X, y, sample_weight, kwargs)
 
-    def _fit_call(self, X, y, sample_weight, kwargs, future=None):
-        """``fit`` (and ``future``: ``X_future`` where the estimator takes it)."""
+    def _fit_call(self, X, y, sample_weight, kwargs, covariates=None):
+        """``fit`` (and ``covariates``: ``X_future`` where the estimator takes it)."""
         epochs = kwargs.pop("epochs", getattr(self, "fit__epochs", self.epochs))
         initial_epoch = kwargs.pop("initial_epoch", 0)
         self._fit(
-            X, y, sample_weight, self.warm_start, epochs, initial_epoch, kwargs, future
+            X,
+            y,
+            sample_weight,
+            self.warm_start,
+            epochs,
+            initial_epoch,
+            kwargs,
+            covariates,
         )
         return self
 
@@ -596,22 +605,24 @@ class SequenceEstimator(BaseEstimator):
         """
         return self._partial_fit_call(X, y, sample_weight, kwargs)
 
-    def _partial_fit_call(self, X, y, sample_weight, kwargs, future=None):
-        """``partial_fit`` (and ``future``, as in ``_fit_call``)."""
+    def _partial_fit_call(self, X, y, sample_weight, kwargs, covariates=None):
+        """``partial_fit`` (and ``covariates``, as in ``_fit_call``)."""
         for name in ("epochs", "initial_epoch"):
             if name in kwargs:
                 raise TypeError(
                     f"partial_fit trains one epoch from the current one; it takes "
                     f"no {name!r}. Use fit with warm_start=True for more."
                 )
-        self._fit(X, y, sample_weight, True, 1, self._current_epoch(), kwargs, future)
+        self._fit(
+            X, y, sample_weight, True, 1, self._current_epoch(), kwargs, covariates
+        )
         return self
 
     def _current_epoch(self) -> int:
         return len(self.history_["loss"]) if hasattr(self, "history_") else 0
 
     def _fit(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs, future
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs, covariates
     ):
         # The fit runs on a staged copy of the estimator, published in one step
         # when it succeeds: a fit that fails for any reason (bad input,
@@ -639,7 +650,7 @@ class SequenceEstimator(BaseEstimator):
                 int(epochs),
                 int(initial_epoch),
                 kwargs,
-                future,
+                covariates,
             )
             self._publish(staged, before=before, params=params)
 
@@ -666,7 +677,7 @@ class SequenceEstimator(BaseEstimator):
         del replaced
 
     def _fit_staged(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs, future
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, kwargs, covariates
     ) -> None:
         continuing = (self.warm_start or warm_start) and self.__sklearn_is_fitted__()
         if continuing:
@@ -675,8 +686,8 @@ class SequenceEstimator(BaseEstimator):
                 initial_epoch = self._current_epoch()
         self.fitted_params_ = self.get_params(deep=False)
         batch = self._check_sequences(X, reset=not continuing)
-        batch, y, future, weights = _without_zero_weights(
-            batch, y, future, sample_weight
+        batch, y, covariates, weights = _without_zero_weights(
+            batch, y, covariates, sample_weight
         )
         if not continuing:
             self._resolve(batch, y)
@@ -684,7 +695,7 @@ class SequenceEstimator(BaseEstimator):
             self.scaler_ = SequenceScaler().fit(unscaled) if self.scale else None
         inputs = self._model_inputs(batch)
         network_inputs, targets, step_weights = self._training_data(
-            batch, inputs, y, reset=not continuing, future=future
+            batch, inputs, y, reset=not continuing, covariates=covariates
         )
         validation_split = self._validation_split(batch.n_samples)
         with seeded(self.random_state):
@@ -840,10 +851,10 @@ class SequenceEstimator(BaseEstimator):
         """Resolve fit-time settings from the checked training data (fitted
         attributes such as ``downsample_``), refusing what cannot work."""
 
-    def _training_data(self, batch, inputs, y, *, reset, future=None):
+    def _training_data(self, batch, inputs, y, *, reset, covariates=None):
         """Return ``(network_inputs, targets, step_weights)`` for Keras' fit.
 
-        ``inputs`` are the scaled, padded sequences; ``future`` the per-step
+        ``inputs`` are the scaled, padded sequences; ``covariates`` the per-step
         inputs of the output steps (``X_future``) where the estimator takes
         them. ``targets`` is an array,
         or a list with one per model output; ``step_weights`` is None or
@@ -853,21 +864,21 @@ class SequenceEstimator(BaseEstimator):
         return inputs, inputs, None
 
 
-def _without_zero_weights(batch: SequenceBatch, y, future, sample_weight):
+def _without_zero_weights(batch: SequenceBatch, y, covariates, sample_weight):
     """Checked float32 weights; sequences of zero weight dropped (as sklearn
-    does: zero weight means not seen), from ``y`` and ``future`` too."""
+    does: zero weight means not seen), from ``y`` and ``covariates`` too."""
     if sample_weight is None:
-        return batch, y, future, None
+        return batch, y, covariates, None
     weights = check_sample_weight(
         sample_weight, batch.values, dtype=np.float32, ensure_non_negative=True
     )
     if not np.any(weights > 0):
         raise ValueError("All sample weights are zero: there is nothing to train on.")
     keep = weights > 0
-    y, future = (
-        None if value is None else _take_rows(value, keep) for value in (y, future)
+    y, covariates = (
+        None if value is None else _take_rows(value, keep) for value in (y, covariates)
     )
-    return batch.take(keep), y, future, weights[keep]
+    return batch.take(keep), y, covariates, weights[keep]
 
 
 def _loss_weights(targets, step_weights, sample_weight):

@@ -177,23 +177,23 @@ def _is_ragged_list(X) -> bool:
 
 
 #: Rows checked at a time, so the temporary masks stay small for any input size.
-_CHECK_BLOCK = 16384
+_CHECK_ROWS = 16384
 
 
 def _lengths_from_padding(values: np.ndarray, name: str) -> np.ndarray:
     """Lengths from trailing all-NaN steps; any other NaN/inf is an error.
 
-    Works through ``values`` in blocks of rows: its boolean masks are as large as
-    a block, not as the input.
+    Works through ``values`` in portions of rows: its boolean masks are as large
+    as a portion, not as the input.
     """
     lengths = np.empty(values.shape[0], np.int64)
-    for start in range(0, values.shape[0], _CHECK_BLOCK):
-        block = values[start : start + _CHECK_BLOCK]
-        lengths[start : start + len(block)] = _block_lengths(block, start, name)
+    for start in range(0, values.shape[0], _CHECK_ROWS):
+        portion = values[start : start + _CHECK_ROWS]
+        lengths[start : start + len(portion)] = _portion_lengths(portion, start, name)
     return lengths
 
 
-def _block_lengths(values: np.ndarray, offset: int, name: str) -> np.ndarray:
+def _portion_lengths(values: np.ndarray, offset: int, name: str) -> np.ndarray:
     if np.isfinite(values).all():  # no padding, nothing wrong: one pass
         return np.full(values.shape[0], values.shape[1], np.int64)
     if np.isinf(values).any():

@@ -96,13 +96,13 @@ or list of them, default=None
     history = _histories(fitted, arrays)
     steps = fitted.n_output_steps_
     n_blocks = math.ceil(horizon / steps)
-    future = _future_blocks(fitted, covariates, len(arrays), horizon, n_blocks)
-    point = _recursive(fitted, history, future, n_blocks)
+    ahead = _covariate_blocks(fitted, covariates, len(arrays), horizon, n_blocks)
+    point = _recursive(fitted, history, ahead, n_blocks)
     outputs = [point]
     if coverage is not None:
         # The first block: predict_interval's conformal intervals.
         _, lower, upper = fitted._predict_block(
-            history, None if future is None else future[:, :steps], coverage=coverage
+            history, None if ahead is None else ahead[:, :steps], coverage=coverage
         )
         if n_blocks > 1:
             if len(fitted.calibration_residuals_) < 2:
@@ -113,7 +113,7 @@ or list of them, default=None
                     "Hold out more windows (a larger validation_split or more "
                     f"data), or ask for intervals over at most {steps} steps."
                 )
-            paths = _sample_paths(fitted, history, future, n_blocks)
+            paths = _sample_paths(fitted, history, ahead, n_blocks)
             tail = (1 - coverage) / 2
             lower = np.concatenate(
                 [lower, np.quantile(paths, tail, axis=1, method="lower")[:, steps:]],
@@ -166,7 +166,7 @@ def _histories(predictor, arrays) -> np.ndarray:
     return np.stack([array[-length:] for array in arrays])
 
 
-def _future_blocks(predictor, covariates, n_series, horizon, n_blocks):
+def _covariate_blocks(predictor, covariates, n_series, horizon, n_blocks):
     """The covariates of the forecast steps, ``(n, n_blocks * steps, C)``
     (the last block padded with its last row), or None."""
     arrays, _ = covariate_list(
@@ -185,7 +185,7 @@ def _future_blocks(predictor, covariates, n_series, horizon, n_blocks):
     )
 
 
-def _recursive(fitted, history, future, n_blocks, noise=None) -> np.ndarray:
+def _recursive(fitted, history, covariates, n_blocks, noise=None) -> np.ndarray:
     """Forecasts ``(n, n_blocks * steps, F)`` of the ``fitted`` predictor,
     each block fed back; ``noise(n)`` (``(n, steps, F)`` in the network's
     units) is added to every block."""
@@ -195,8 +195,8 @@ def _recursive(fitted, history, future, n_blocks, noise=None) -> np.ndarray:
             fitted._predict_block(
                 history[:, -fitted.n_timesteps_ :],
                 None
-                if future is None
-                else future[:, block * steps : (block + 1) * steps],
+                if covariates is None
+                else covariates[:, block * steps : (block + 1) * steps],
                 noise=None if noise is None else noise(len(history)),
             )
         )
@@ -204,7 +204,7 @@ def _recursive(fitted, history, future, n_blocks, noise=None) -> np.ndarray:
     return np.concatenate(blocks, axis=1)
 
 
-def _sample_paths(fitted, history, future, n_blocks) -> np.ndarray:
+def _sample_paths(fitted, history, covariates, n_blocks) -> np.ndarray:
     """``N_PATHS`` simulated continuations of each series, ``(n, N_PATHS,
     n_blocks * steps, F)``: each block's forecast plus the residuals of a
     random held-out window, fed back."""
@@ -213,7 +213,7 @@ def _sample_paths(fitted, history, future, n_blocks) -> np.ndarray:
     samples = _recursive(
         fitted,
         np.repeat(history, N_PATHS, axis=0),
-        None if future is None else np.repeat(future, N_PATHS, axis=0),
+        None if covariates is None else np.repeat(covariates, N_PATHS, axis=0),
         n_blocks,
         noise=lambda n: residuals[rng.integers(len(residuals), size=n)],
     )
@@ -353,14 +353,12 @@ def backtest(
         X, y, *X_future = windows  # X_future only with covariates
         model = clone(estimator).fit(X, y, X_future=X_future[0] if X_future else None)
         levels.append(model.level_)
-        future = None
+        ahead = None
         if covariates is not None:
-            future = [
+            ahead = [
                 cov[c : c + horizon] for cov, c in zip(covariates, cut, strict=True)
             ]
-        outputs = forecast(
-            model, history, horizon, covariates=future, coverage=coverage
-        )
+        outputs = forecast(model, history, horizon, covariates=ahead, coverage=coverage)
         outputs = outputs if coverage is not None else (outputs,)
         for name, values in zip(("forecasts", "lower", "upper"), outputs, strict=False):
             results[name].append(values)

@@ -1,10 +1,10 @@
-"""Running fitted Keras models: compiled forward passes over bounded chunks,
+"""Running fitted Keras models: compiled forward passes over bounded portions of rows,
 and the cached inference twins of conditional decoders.
 
 ``Model.predict`` pays a large fixed cost per call, and ``predict_on_batch``
-retraces for every new batch size. :func:`predict_in_chunks` runs a
-``tf.function`` with a batch dimension of None over chunks of at most
-:data:`CHUNK_ROWS` rows, so memory stays bounded: for a model's first uses the
+retraces for every new batch size. :func:`predict_in_portions` runs a
+``tf.function`` with a batch dimension of None over portions of at most
+:data:`PORTION_ROWS` rows, so memory stays bounded: for a model's first uses the
 one its architecture shares (weights passed in: the models of a grid search
 trace nothing), then one traced for the model itself (faster per call).
 
@@ -27,50 +27,52 @@ import numpy as np
 from ._networks import canonical_config
 
 #: Rows per call of a Keras model at inference, so memory stays bounded.
-CHUNK_ROWS = 4096
+PORTION_ROWS = 4096
 
 
-def row_chunks(n_rows: int):
-    """Slices of at most :data:`CHUNK_ROWS` rows covering ``range(n_rows)``."""
-    for start in range(0, n_rows, CHUNK_ROWS):
-        yield slice(start, start + CHUNK_ROWS)
+def row_portions(n_rows: int):
+    """Slices of at most :data:`PORTION_ROWS` rows covering ``range(n_rows)``."""
+    for start in range(0, n_rows, PORTION_ROWS):
+        yield slice(start, start + PORTION_ROWS)
 
 
-def predict_in_chunks(
-    model: keras.Model, chunks: Iterable, n_rows: int | None = None
+def predict_in_portions(
+    model: keras.Model, portions: Iterable, n_rows: int | None = None
 ) -> np.ndarray:
-    """``model``'s outputs (float32) for an iterable of input chunks, stacked.
+    """``model``'s outputs (float32) for an iterable of input portions, stacked.
 
-    Pass an iterable (e.g. a generator preparing each chunk of at most
-    :data:`CHUNK_ROWS` rows) so that prepared inputs never exist for the
-    whole data at once; :func:`in_chunks` cuts an array that is already
-    prepared. With ``n_rows`` (the chunks' rows in all), each chunk's output
+    Pass an iterable (e.g. a generator preparing each portion of at most
+    :data:`PORTION_ROWS` rows) so that prepared inputs never exist for the
+    whole data at once; :func:`in_portions` cuts an array that is already
+    prepared. With ``n_rows`` (the portions' rows in all), each portion's output
     is written into the result as it comes: the outputs never exist twice
-    (chunks and their concatenation), which for wide outputs of many rows is
+    (portions and their concatenation), which for wide outputs of many rows is
     most of the call's memory.
     """
     function = _forward_function(model)
     if n_rows is None:
-        outputs = [np.asarray(function(chunk)) for chunk in chunks]
+        outputs = [np.asarray(function(portion)) for portion in portions]
         return np.concatenate(outputs, axis=0).astype(np.float32, copy=False)
     result, start = None, 0
-    for chunk in chunks:
-        output = np.asarray(function(chunk))
+    for portion in portions:
+        output = np.asarray(function(portion))
         if result is None:
             result = np.empty((n_rows, *output.shape[1:]), np.float32)
         result[start : start + len(output)] = output
         start += len(output)
     if result is None or start != n_rows:
-        raise ValueError(f"predict_in_chunks: {start} rows for n_rows={n_rows}.")
+        raise ValueError(f"predict_in_portions: {start} rows for n_rows={n_rows}.")
     return result
 
 
-def in_chunks(arrays):
+def in_portions(arrays):
     """An array, or a list of arrays of the same rows (the inputs of a
-    multi-input model), cut into chunks of :data:`CHUNK_ROWS` rows."""
+    multi-input model), cut into portions of :data:`PORTION_ROWS` rows."""
     if isinstance(arrays, list):
-        return ([array[rows] for array in arrays] for rows in row_chunks(_rows(arrays)))
-    return (arrays[rows] for rows in row_chunks(_rows(arrays)))
+        return (
+            [array[rows] for array in arrays] for rows in row_portions(_rows(arrays))
+        )
+    return (arrays[rows] for rows in row_portions(_rows(arrays)))
 
 
 def _rows(arrays) -> int:
@@ -79,9 +81,9 @@ def _rows(arrays) -> int:
 
 
 def predict_rows(model: keras.Model, arrays) -> np.ndarray:
-    """:func:`predict_in_chunks` of prepared inputs: an array, or a list of
+    """:func:`predict_in_portions` of prepared inputs: an array, or a list of
     arrays of the same rows (the inputs of a multi-input model)."""
-    return predict_in_chunks(model, in_chunks(arrays), _rows(arrays))
+    return predict_in_portions(model, in_portions(arrays), _rows(arrays))
 
 
 class _Forward:
@@ -121,7 +123,7 @@ class _Uses:
         self.architecture = None  # the key of the shared function, once known
 
 
-#: A model's first uses (calls of :func:`predict_in_chunks`) run the forward
+#: A model's first uses (calls of :func:`predict_in_portions`) run the forward
 #: pass shared by its architecture, which passes the weights in (about 0.4 ms
 #: more per call); from the next use on, the model traces its own function
 #: (about 0.1 s once). A grid search's candidates use each model twice

@@ -79,9 +79,9 @@ class StartToken(layers.Layer):
         return {**super().get_config(), "n_outputs": self.n_outputs}
 
 
-def _window_view(values, size: int):
+def _patch_view(values, size: int):
     """``(batch, T, F)`` -> ``(batch, ceil(T / size), size, F)``, zero-padded at
-    the end to whole windows."""
+    the end to whole patches."""
     steps = values.shape[1] if values.shape[1] is not None else ops.shape(values)[1]
     values = ops.pad(values, [[0, 0], [0, -steps % size], [0, 0]])
     return ops.reshape(values, (ops.shape(values)[0], -1, size, values.shape[-1]))
@@ -101,9 +101,9 @@ def _valid_mean(values, valid, axis: int):
     return total / ops.maximum(ops.sum(valid, axis=axis), 1.0)
 
 
-class _Windows(layers.Layer):
-    """Base of the layers that turn windows of ``size`` steps into one step
-    (padding at the end: a window has a valid step iff its first is valid)."""
+class _ToPatchSteps(layers.Layer):
+    """Base of the layers that turn each patch of ``size`` steps into one step
+    (padding at the end: a patch has a valid step iff its first is valid)."""
 
     def __init__(self, size: int, **kwargs):
         super().__init__(**kwargs)
@@ -117,8 +117,8 @@ class _Windows(layers.Layer):
         return {**super().get_config(), "size": self.size}
 
 
-class _WindowSteps(layers.Layer):
-    """Base of the layers that turn each step back into a window of ``size``
+class _FromPatchSteps(layers.Layer):
+    """Base of the layers that turn each step back into a patch of ``size``
     steps, cut to ``n_timesteps``."""
 
     def __init__(self, size: int, n_timesteps: int, **kwargs):
@@ -135,19 +135,21 @@ class _WindowSteps(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class WindowMean(_Windows):
-    """Average non-overlapping windows of ``size`` time steps.
+class WindowMean(_ToPatchSteps):
+    """Average non-overlapping patches of ``size`` time steps.
 
     ``(batch, T, F)`` -> ``(batch, ceil(T / size), F)``: each output step is the
-    mean of the valid (unmasked) steps of its window; a window without a valid
-    step is masked in turn. The last window may be shorter than ``size``.
-    Shortens long sequences before recurrent layers (issue 8).
+    mean of the valid (unmasked) steps of its patch; a patch without a valid
+    step is masked in turn. The last patch may be shorter than ``size``.
+    Shortened long sequences before recurrent layers in 0.2 (issue 8); only
+    0.2 archives use it, and they store it by this name (0.2 called the
+    patches windows).
     """
 
     def call(self, inputs, mask=None):
         valid = _valid_steps(inputs, mask)
         return _valid_mean(
-            _window_view(inputs, self.size), _window_view(valid, self.size), axis=2
+            _patch_view(inputs, self.size), _patch_view(valid, self.size), axis=2
         )
 
     def compute_output_shape(self, input_shape):
@@ -156,7 +158,7 @@ class WindowMean(_Windows):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class WindowRepeat(_WindowSteps):
+class WindowRepeat(_FromPatchSteps):
     """Undo :class:`WindowMean`'s shortening: repeat each step ``size`` times
     and keep the first ``n_timesteps`` steps (0.2 archives; see
     :class:`WindowMean`)."""
@@ -169,7 +171,7 @@ class WindowRepeat(_WindowSteps):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class Patches(_Windows):
+class Patches(_ToPatchSteps):
     """Cut sequences into non-overlapping patches of ``size`` steps.
 
     ``(batch, T, F)`` -> ``(batch, ceil(T / size), size * F)``: each output
@@ -180,7 +182,7 @@ class Patches(_Windows):
     """
 
     def call(self, inputs, mask=None):
-        view = _window_view(inputs * _valid_steps(inputs, mask), self.size)
+        view = _patch_view(inputs * _valid_steps(inputs, mask), self.size)
         return ops.reshape(view, (ops.shape(view)[0], -1, self.size * inputs.shape[-1]))
 
     def compute_output_shape(self, input_shape):
@@ -189,7 +191,7 @@ class Patches(_Windows):
 
 
 @keras.saving.register_keras_serializable(package="sklearn_lstmae")
-class Unpatch(_WindowSteps):
+class Unpatch(_FromPatchSteps):
     """Undo :class:`Patches`: ``(batch, n, size * F)`` -> ``(batch,
     n_timesteps, F)``, the patches laid end to end and cut to
     ``n_timesteps`` steps (the decoder's ``downsample``)."""
@@ -256,7 +258,7 @@ def build_encoder(
     return_states: bool = False,
     temporal_steps: int | None = None,
     patch: int = 1,
-    window_means: bool = False,
+    patch_means: bool = False,
     pooling: tuple[str, ...] = (),
     linear_steps: int | None = None,
     name: str = "encoder",
@@ -271,7 +273,7 @@ def build_encoder(
 
     With ``patch > 1`` the input is first cut into patches of ``patch``
     steps, one recurrent step each (:class:`Patches`); with
-    ``window_means=True`` each patch is averaged instead (:class:`WindowMean`:
+    ``patch_means=True`` each patch is averaged instead (:class:`WindowMean`:
     the networks of 0.2 archives).
     With ``pooling`` (``"mean"``/``"max"``) the code is followed by the last
     layer's outputs pooled over the (valid) steps (:class:`SequencePooling`):
@@ -297,7 +299,7 @@ def build_encoder(
     steps = temporal_steps or linear_steps
     inputs = keras.Input(shape=(steps, n_features), name="sequences")
     hidden = PaddingMask(name="padding_mask")(inputs) if masked else inputs
-    if patch > 1 and window_means:
+    if patch > 1 and patch_means:
         hidden = WindowMean(patch, name="window_mean")(hidden)
     elif patch > 1:
         hidden = Patches(patch, name="patches")(hidden)
@@ -387,7 +389,7 @@ def build_repeat_decoder(
     cell: str = "lstm",
     dropout: float = 0.0,
     patch: int = 1,
-    window_means: bool = False,
+    patch_means: bool = False,
     linear: bool = False,
     n_covariates: int = 0,
     name: str = "decoder",
@@ -399,14 +401,14 @@ def build_repeat_decoder(
     sequences) and mapped to ``n_outputs`` values per step by a Dense head
     applied to every step (what TimeDistributed(Dense) computes, as one matmul).
     With ``patch > 1`` it decodes one patch of ``patch`` steps per recurrent
-    step (:class:`Unpatch`); with ``window_means=True`` one value per feature,
+    step (:class:`Unpatch`); with ``patch_means=True`` one value per feature,
     repeated over the patch (:class:`WindowRepeat`: 0.2 archives).
     With ``linear=True`` a linear path runs next to the recurrent one: a fixed
     Dense layer (``linear_output``) maps the code to every output step at once,
     added to the recurrent part's output (``output``, the head). Give it PCA's
     decoding and zero the head and the decoder is that linear map; zero it
     instead and the decoder is the recurrent one alone.
-    With ``n_covariates``, a second input ``future_covariates``
+    With ``n_covariates``, a second input ``covariates``
     ``(batch, n_timesteps, n_covariates)`` (values known for every output step)
     is concatenated with the repeated code at each step.
     """
@@ -414,14 +416,12 @@ def build_repeat_decoder(
     inputs = [codes]
     hidden = layers.RepeatVector(-(-n_timesteps // patch), name="repeat")(codes)
     if n_covariates:
-        covariates = keras.Input(
-            shape=(n_timesteps, n_covariates), name="future_covariates"
-        )
+        covariates = keras.Input(shape=(n_timesteps, n_covariates), name="covariates")
         inputs.append(covariates)
         hidden = layers.Concatenate(name="with_covariates")([hidden, covariates])
-    per_step = n_outputs if window_means else n_outputs * patch
+    per_step = n_outputs if patch_means else n_outputs * patch
     outputs = _decode_steps(hidden, per_step, units=units, cell=cell, dropout=dropout)
-    if patch > 1 and window_means:
+    if patch > 1 and patch_means:
         outputs = WindowRepeat(patch, n_timesteps, name="window_repeat")(outputs)
     elif patch > 1:
         outputs = Unpatch(patch, n_timesteps, name="unpatch")(outputs)

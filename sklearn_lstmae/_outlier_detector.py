@@ -10,10 +10,10 @@ from sklearn.covariance import LedoitWolf
 
 from ._archive_checks import is_int, shaped_floats
 from ._autoencoder import AutoencoderEstimator
-from ._chunks import is_dask_array, map_overlapping
 from ._compat import Interval, StrOptions
+from ._dask import is_dask_array, map_overlapping
 from ._data import check_positive_int
-from ._inference import row_chunks
+from ._inference import row_portions
 from ._training import training_rows
 from ._windowing import (
     _check_aggregate,
@@ -312,7 +312,7 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
             return super()._anomaly_values(batch)
         k = min(self.n_neighbors, len(self.reference_codes_))
         search = _nearest(self.reference_codes_, k)
-        return self._in_row_chunks(
+        return self._in_row_portions(
             batch, lambda rows: _mean_distances(search, self._codes(rows))
         )
 
@@ -402,11 +402,11 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
                 UserWarning,
                 stacklevel=5,
             )
-            return self._in_row_chunks(batch, self._sequence_errors)
+            return self._in_row_portions(batch, self._sequence_errors)
         held_out = np.arange(
             training_rows(batch.n_samples, validation_split), batch.n_samples
         )
-        return self._in_row_chunks(batch.take(held_out), self._sequence_errors)
+        return self._in_row_portions(batch.take(held_out), self._sequence_errors)
 
     def _set_reference(self, batch) -> None:
         """Keep the standardized codes of the training sequences (at most
@@ -563,13 +563,13 @@ class LSTMAutoencoderOutlierDetector(OutlierMixin, AutoencoderEstimator):
         starts = starts[(starts >= 0) & (starts + length <= len(stretch))]
         stretch, steps = np.asarray(stretch), np.arange(length)
         _check_finite(stretch, first=first)  # a dask chunk: checked here
-        # Window by window chunk, so that the windows never exist all at once.
+        # A portion of windows at a time, so that the windows never exist all at once.
         scores = np.concatenate(
             [
                 self.score_samples(
                     self._as_windows(stretch[starts[rows, None] + steps])
                 )
-                for rows in row_chunks(len(starts))
+                for rows in row_portions(len(starts))
             ]
         )
         return _point_scores(scores, starts, length, len(stretch), aggregate)[core]

@@ -40,6 +40,14 @@ _LEGACY_PARAMS = {"model", "build_fn"}
 _LEGACY_FITTED = {"_random_state", "_user_params"}
 #: Parameter values renamed since, per class: old -> new.
 _RENAMED = {"LSTMSequencePredictor": {"decoder": {"teacher_forcing": "conditional"}}}
+#: Fitted attributes renamed since, per class: old name -> new name (0.3
+#: development versions called the predictor's covariates "future" inputs).
+_RENAMED_FITTED = {
+    "LSTMSequencePredictor": {
+        "n_future_features_": "n_covariates_",
+        "future_scaler_": "covariate_scaler_",
+    }
+}
 #: Parameters and fitted attributes added after the first release, with the
 #: values that give the behaviour of archives written before them (0.1: codes
 #: without pooled outputs, no downsampling; before 0.3: no linear path, the
@@ -50,16 +58,16 @@ _ADDED = {
         "pooling": None,
         "downsample": 1,
         "downsample_": 1,
-        # 0.2 shortened sequences by window means; 0.1 not at all.
-        "downsampling_": "window_means",
+        # 0.2 shortened sequences by patch means; 0.1 not at all.
+        "downsampling_": "patch_means",
         "linear_path": False,
         "optimizer__clipnorm": None,
     },
     "LSTMSequencePredictor": {
         "level": None,
         "level_": lambda params: params.get("level"),
-        "n_future_features_": 0,
-        "future_scaler_": None,
+        "n_covariates_": 0,
+        "covariate_scaler_": None,
         "calibration_residuals_": None,
         "residual_scale_": None,
     },
@@ -303,7 +311,7 @@ def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 
 def _extract_capped(archive: zipfile.ZipFile, name: str, target, limit: int) -> None:
-    """Copy a member to a file, in chunks, refusing it past ``limit`` bytes."""
+    """Copy a member to a file, 1 MiB at a time, refusing it past ``limit`` bytes."""
     declared = archive.getinfo(name).file_size
     if declared > limit:
         raise ValueError(
@@ -312,13 +320,13 @@ def _extract_capped(archive: zipfile.ZipFile, name: str, target, limit: int) -> 
         )
     written = 0
     with archive.open(name) as member, open(target, "wb") as file:
-        while chunk := member.read(1 << 20):
-            written += len(chunk)
+        while part := member.read(1 << 20):
+            written += len(part)
             if written > limit:
                 raise ValueError(
                     f"The archive's {name} is larger than {limit} bytes: refused."
                 )
-            file.write(chunk)
+            file.write(part)
 
 
 def _check_inflation(info: zipfile.ZipInfo, where: str) -> None:
@@ -601,8 +609,18 @@ def _rebuild_estimator(metadata: dict, where: str):
         for key, value in added.items()
         if key[-1] == "_"
     }
+    renamed = _RENAMED_FITTED.get(cls.__name__, {})
+    both = sorted(
+        old for old, new in renamed.items() if {old, new} <= set(stored_fitted)
+    )
+    if both:
+        raise ValueError(
+            f"{where!r} has a malformed estimator description: it stores "
+            + ", ".join(f"{old} and {renamed[old]}" for old in both)
+            + " (old and new names of one fitted attribute): refused."
+        )
     fitted.update(
-        (key, _decode(value))
+        (renamed.get(key, key), _decode(value))
         for key, value in stored_fitted.items()
         if key not in _LEGACY_FITTED
     )

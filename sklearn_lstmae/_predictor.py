@@ -113,10 +113,10 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         The level removal used: ``level``, or with ``level="auto"`` the one
         chosen (the rule's, unless another level's held-out errors were
         clearly lower).
-    n_future_features_ : int
-        Per-step inputs of the output steps (``X_future``) the network takes;
-        0 when fitted without them.
-    future_scaler_ : SequenceScaler or None
+    n_covariates_ : int
+        Covariates per output step (the features of ``X_future``) the network
+        takes; 0 when fitted without them.
+    covariate_scaler_ : SequenceScaler or None
         Per-feature scaling of ``X_future``.
     calibration_residuals_ : ndarray of shape (n_calibration, n_output_steps, \
 n_output_features) or None
@@ -294,11 +294,11 @@ n_output_features) or None
                 if params.get("level") != "auto"
                 else v in (None, "last", "log_last")
             ),
-            "n_future_features_": lambda v: is_int(v, low=0, high=MAX_WIDTH),
-            "future_scaler_": lambda v: scaler_ok(
+            "n_covariates_": lambda v: is_int(v, low=0, high=MAX_WIDTH),
+            "covariate_scaler_": lambda v: scaler_ok(
                 v,
-                fitted.get("n_future_features_"),
-                params.get("scale") and fitted.get("n_future_features_", 0) > 0,
+                fitted.get("n_covariates_"),
+                params.get("scale") and fitted.get("n_covariates_", 0) > 0,
             ),
             "calibration_residuals_": lambda v: (
                 v is None
@@ -334,16 +334,16 @@ n_output_features) or None
                 units=units,
                 cell=self.cell,
                 dropout=self.dropout,
-                n_covariates=self.n_future_features_,
+                n_covariates=self.n_covariates_,
             )
-        if self.n_future_features_:
+        if self.n_covariates_:
             sequences = keras.Input(encoder.input_shape[1:], name="sequences")
-            future = keras.Input(
-                (self.n_output_steps_, self.n_future_features_),
-                name="future_covariates",
+            covariates = keras.Input(
+                (self.n_output_steps_, self.n_covariates_),
+                name="covariates",
             )
-            outputs = decoder([encoder(sequences), future])
-            model = keras.Model([sequences, future], outputs, name="seq2seq")
+            outputs = decoder([encoder(sequences), covariates])
+            model = keras.Model([sequences, covariates], outputs, name="seq2seq")
         else:
             model = connect(encoder, [decoder], name="seq2seq")
         model.compile(**compile_kwargs)
@@ -385,12 +385,12 @@ n_output_features) or None
             return batch.values
         return remove_level(batch.values, level, self.level_ == "log_last")
 
-    def _future_inputs(self, X_future, n_samples: int, *, reset: bool):
+    def _covariate_inputs(self, X_future, n_samples: int, *, reset: bool):
         """``X_future`` checked and scaled, float32 ``(n, n_output_steps, C)``,
         or None; ``reset`` (in ``fit``) records its width and scaling."""
         name = type(self).__name__
         if reset:
-            self.n_future_features_, self.future_scaler_ = 0, None
+            self.n_covariates_, self.covariate_scaler_ = 0, None
             if X_future is None:
                 return None
             if self._conditional():
@@ -400,39 +400,39 @@ n_output_features) or None
                     "take it yet. Use decoder='repeat'."
                 )
         elif X_future is None:
-            if self.n_future_features_:
+            if self.n_covariates_:
                 raise ValueError(
-                    f"{name} was fitted with X_future ({self.n_future_features_} "
+                    f"{name} was fitted with X_future ({self.n_covariates_} "
                     "inputs per output step): pass X_future for these sequences "
                     "too."
                 )
             return None
-        elif not self.n_future_features_:
+        elif not self.n_covariates_:
             raise ValueError(
                 f"{name} was fitted without X_future; refit with X_future to use "
                 "inputs known for the output steps."
             )
-        future, _ = to_targets(X_future, n_samples, name="X_future")
-        if future.shape[1] != self.n_output_steps_:
+        covariates, _ = to_targets(X_future, n_samples, name="X_future")
+        if covariates.shape[1] != self.n_output_steps_:
             raise ValueError(
-                f"X_future has {future.shape[1]} steps per sequence, but the "
+                f"X_future has {covariates.shape[1]} steps per sequence, but the "
                 f"forecasts have {self.n_output_steps_} (one row of inputs per "
                 "output step)."
             )
         if reset:
-            self.n_future_features_ = future.shape[2]
+            self.n_covariates_ = covariates.shape[2]
             if self.scale:
-                self.future_scaler_ = SequenceScaler().fit(future)
-        elif future.shape[2] != self.n_future_features_:
+                self.covariate_scaler_ = SequenceScaler().fit(covariates)
+        elif covariates.shape[2] != self.n_covariates_:
             raise ValueError(
-                f"X_future has {future.shape[2]} features per step, but {name} "
-                f"was fitted with {self.n_future_features_}."
+                f"X_future has {covariates.shape[2]} features per step, but {name} "
+                f"was fitted with {self.n_covariates_}."
             )
         if self.scale:
-            future = self.future_scaler_.transform(future)
-        return future.astype(np.float32)
+            covariates = self.covariate_scaler_.transform(covariates)
+        return covariates.astype(np.float32)
 
-    def _training_data(self, batch, inputs, y, *, reset, future=None):
+    def _training_data(self, batch, inputs, y, *, reset, covariates=None):
         targets, layout = to_targets(y, batch.n_samples)
         if reset:
             self.target_layout_ = layout
@@ -442,7 +442,7 @@ n_output_features) or None
                 f"y has sequences of shape {targets.shape[1:]}, but the model was "
                 f"fitted on ({self.n_output_steps_}, {self.n_output_features_})."
             )
-        future = self._future_inputs(future, batch.n_samples, reset=reset)
+        covariates = self._covariate_inputs(covariates, batch.n_samples, reset=reset)
         level = self._level(batch)
         if level is not None:
             if self.n_output_features_ != batch.n_step_features:
@@ -462,8 +462,8 @@ n_output_features) or None
         targets = targets.astype(np.float32)
         if self._conditional():
             return [inputs, shift_right(targets)], targets, None
-        if future is not None:
-            return [inputs, future], targets, None
+        if covariates is not None:
+            return [inputs, covariates], targets, None
         return inputs, targets, None
 
     def _after_training(
@@ -480,7 +480,7 @@ n_output_features) or None
         # The inference network's inputs: the sequences, and X_future where
         # the network takes it (as in training; a conditional decoder's
         # inference twin feeds itself).
-        prepared = network_inputs if self.n_future_features_ else inputs
+        prepared = network_inputs if self.n_covariates_ else inputs
         outputs = predict_rows(self._inference_model(), prepared)
         residuals = targets - outputs
         scale = np.sqrt(np.mean(np.square(residuals[:split_at]), axis=0))
@@ -509,8 +509,8 @@ n_output_features) or None
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sequence weights in the loss. Zero-weight sequences are dropped.
         X_future : array-like of shape (n_samples, n_output_steps, \
-n_future_features) or (n_samples, n_output_steps), default=None
-            Inputs known in advance for each output step (calendar, prices,
+n_covariates) or (n_samples, n_output_steps), default=None
+            Covariates: values known in advance for each output step (calendar, prices,
             promotions), fed to the decoder next to the code
             (``decoder="repeat"``). ``make_windows(..., covariates=...)``
             cuts them. A model fitted with them needs them in ``predict``.
@@ -637,14 +637,14 @@ n_future_features) or (n_samples, n_output_steps), default=None
         factor = student_t.ppf((1 + float(coverage)) / 2, df=scores.size) * rms
         return (factor * self.residual_scale_).astype(np.float32)
 
-    def _predict_block(self, windows, future=None, *, noise=None, coverage=None):
+    def _predict_block(self, windows, covariates=None, *, noise=None, coverage=None):
         """The next ``n_output_steps_`` steps after each window, for
         ``_forecasting``, which feeds them back: float64 ``(n, n_output_steps_,
         n_output_features_)`` in ``y``'s units, from what was fitted (as
         ``predict``).
 
         ``windows``: ``(n, n_timesteps_, n_step_features_)`` values (in the
-        layout they were fitted in or not); ``future``: their ``X_future``.
+        layout they were fitted in or not); ``covariates``: their ``X_future``.
         ``noise``: ``(n, n_output_steps_, n_output_features_)`` added to the
         network's outputs in its units (level removed, scaled), as a held-out
         window's residuals are (the sampled paths of ``forecast``).
@@ -655,7 +655,7 @@ n_future_features) or (n_samples, n_output_steps), default=None
         half_width = None if coverage is None else self._interval_half_width(coverage)
         if self.input_layout_ == "2d":
             windows = windows.reshape(len(windows), -1)
-        batch, outputs = self._outputs(windows, future)
+        batch, outputs = self._outputs(windows, covariates)
         if noise is not None:
             outputs = outputs + noise
         point = self._target_units(outputs, batch)
@@ -670,8 +670,8 @@ n_future_features) or (n_samples, n_output_steps), default=None
         """The checked input batch and the network's outputs for it (in its
         units: level removed, scaled)."""
         batch = self._check_sequences(X, reset=False)
-        future = self._future_inputs(X_future, batch.n_samples, reset=False)
-        return batch, self._run(self._inference_model(), batch, future)
+        covariates = self._covariate_inputs(X_future, batch.n_samples, reset=False)
+        return batch, self._run(self._inference_model(), batch, covariates)
 
     def _target_units(self, outputs, batch) -> np.ndarray:
         """Network outputs ``(n, T_out, F_out)`` in ``y``'s units (float64)."""

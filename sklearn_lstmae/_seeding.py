@@ -55,7 +55,7 @@ def _set_random_seed(seed: int) -> None:
     global seed). But it also drops every instantiated function, so each
     seeded fit paid for instantiating its training step again, most of a
     small fit's time. Reproducibility is pinned by the tests (same seed, same
-    codes; reused trainers equal new ones; fits in threads equal serial ones).
+    codes; reused training models equal new ones; fits in threads equal serial ones).
     """
     set_keras_seed_state((seed, None))
     random.seed(seed)

@@ -2,9 +2,10 @@
 
 ``train`` turns the estimator's parameters into Keras ``fit`` arguments and
 callbacks (``_routing``), lends the fit a compiled model of the network's
-architecture (``_trainers``: the traced training steps are reused across fits),
-feeds long fits' steps from Python (static batch shapes, faster on CPU), stops
-a diverging fit and raises, and copies the trained state back into the model.
+architecture (``_model_pool``: the traced training steps are reused across
+fits), feeds long fits' steps from Python (static batch shapes, faster on
+CPU), stops a diverging fit and raises, and copies the trained state back into
+the model.
 
 Two things make Keras slower than it needs to be for our estimators on CPU:
 ``Model.fit`` (TensorFlow backend) runs each training step inside a
@@ -29,8 +30,8 @@ import keras
 import numpy as np
 
 from . import _routing
+from ._model_pool import training_model
 from ._quiet import quiet_step_tracing
-from ._trainers import training_model
 from ._turns import lending_turn
 
 #: Training work (sequences x epochs x time steps) from which training steps
@@ -65,7 +66,7 @@ def train(
     ``fit`` arguments, callbacks, ``early_stopping`` and the learning rate
     come from them. ``build()`` makes a new compiled model of the same
     architecture without consuming random numbers (see
-    :func:`_trainers.training_model`). ``fast_steps``: feed steps from Python.
+    :func:`_model_pool.training_model`). ``fast_steps``: feed steps from Python.
     ``keep_start`` (with a validation split): the weights the fit ends with are
     the best on the validation sequences, the starting weights included
     (:class:`_KeepBest`); with ``start_weights`` too, training starts from the

@@ -75,11 +75,12 @@ def make_windows(
 ):
     """Cut series into (input window, following window) training pairs.
 
-    Window ``i`` of a series ``s`` is ``X = s[i*step : i*step + input_length]``
-    and ``y`` the ``output_length`` values that follow it. With
-    ``covariates`` (values known in advance, such as calendar features or
-    planned prices, one row per time step of the series), it also returns
-    their rows for the output steps of each window: the ``X_future`` of
+    Pair ``i`` of a series ``s`` is the input window
+    ``X = s[i*step : i*step + input_length]`` and the window ``y`` of the
+    ``output_length`` values that follow it. With ``covariates`` (values known
+    in advance, such as calendar features or planned prices, one row per time
+    step of the series), it also returns their rows for the output steps of
+    each pair: the ``X_future`` of
     :meth:`~sklearn_lstmae.LSTMSequencePredictor.fit`.
 
     Parameters
@@ -179,8 +180,8 @@ default=None
         X, y = X[..., 0], y[..., 0]
     if covariates is None:
         return X, y
-    future = cut(covariates, input_length, output_length)[rows]
-    return X, y, future[..., 0] if covariates_1d else future
+    ahead = cut(covariates, input_length, output_length)[rows]
+    return X, y, ahead[..., 0] if covariates_1d else ahead
 
 
 def last_window(series, input_length: int):
@@ -388,7 +389,7 @@ def map_window_scores(
 
 
 #: Time stamps combined at once by ``_point_scores`` (bounded memory).
-_STAMPS_PER_CHUNK = 2**18
+_STAMPS_PER_PORTION = 2**18
 
 
 def _point_scores(
@@ -399,8 +400,8 @@ def _point_scores(
     _check_aggregate(aggregate)
     mean = aggregate == "mean"
     points = np.full(n_timesteps, np.nan)
-    for begin in range(0, n_timesteps, _STAMPS_PER_CHUNK):
-        stamps = np.arange(begin, min(begin + _STAMPS_PER_CHUNK, n_timesteps))
+    for begin in range(0, n_timesteps, _STAMPS_PER_PORTION):
+        stamps = np.arange(begin, min(begin + _STAMPS_PER_PORTION, n_timesteps))
         # The windows covering stamp t start in [t - length + 1, t]: a run
         # first[t] : first[t] + count[t] of the sorted starts. Add (or take the
         # minimum of) the k-th window of every run, k = 0, 1, ...: no sums

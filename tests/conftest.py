@@ -5,7 +5,7 @@ import gc
 import numpy as np
 import pytest
 
-from sklearn_lstmae import LSTMAutoencoderTransformer, _trainers
+from sklearn_lstmae import LSTMAutoencoderTransformer, _model_pool
 from sklearn_lstmae.datasets import make_sequence_classification
 
 #: Settings of a tiny, quick-to-train transformer for tests (no validation
@@ -76,8 +76,8 @@ def ragged():
 
 @pytest.fixture
 def empty_pool(monkeypatch):
-    """No idle training models (``_trainers``) for the duration of a test."""
-    monkeypatch.setattr(_trainers, "_idle", type(_trainers._idle)())
+    """No idle training models (``_model_pool``) for the duration of a test."""
+    monkeypatch.setattr(_model_pool, "_idle", type(_model_pool._idle)())
 
 
 #: Code width of TINY: the bottleneck, then the mean and max of the 4 outputs.

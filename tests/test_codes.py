@@ -54,7 +54,7 @@ def test_pooled_codes_ignore_padding(ragged):
             np.testing.assert_allclose(code, np.asarray(alone)[0], atol=1e-5)
 
 
-def test_window_mean_averages_valid_steps_of_each_window():
+def test_window_mean_averages_valid_steps_of_each_patch():
     values = np.arange(14.0, dtype=np.float32).reshape(1, 7, 2)
     padded = np.concatenate([values, np.full((1, 3, 2), np.nan, np.float32)], 1)
     shortened = WindowMean(3)(values)

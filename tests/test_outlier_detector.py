@@ -285,14 +285,14 @@ def test_series_scores_come_from_the_windows_covering_each_step(
     np.testing.assert_array_equal(labels == -1, scores < detector.offset_)
 
 
-def test_long_series_are_scored_window_chunk_by_window_chunk(
+def test_long_series_are_scored_a_portion_of_windows_at_a_time(
     series_detector, monkeypatch
 ):
     from sklearn_lstmae import _inference
 
     detector, series = series_detector
     expected = detector.score_series(series)
-    monkeypatch.setattr(_inference, "CHUNK_ROWS", 100)  # 711 windows: 8 chunks
+    monkeypatch.setattr(_inference, "PORTION_ROWS", 100)  # 711 windows: 8 portions
     # Float32 kernels may round the last bit differently in other batches.
     np.testing.assert_allclose(detector.score_series(series), expected, rtol=1e-5)
 
@@ -340,7 +340,7 @@ def test_dask_chunks_are_widened_just_enough(series_detector):
     dask_array = pytest.importorskip("dask.array")
     import dask
 
-    from sklearn_lstmae import _chunks
+    from sklearn_lstmae import _dask
 
     _, series = series_detector
 
@@ -355,8 +355,8 @@ def test_dask_chunks_are_widened_just_enough(series_detector):
 
     chunks = dask_array.from_array(series, chunks=37)
     with dask.config.set(scheduler="synchronous"):
-        values = _chunks.map_overlapping(Recording(), "values", chunks, 9).compute()
-        widths = _chunks.map_overlapping(Recording(), "widths", chunks, 9).compute()
+        values = _dask.map_overlapping(Recording(), "values", chunks, 9).compute()
+        widths = _dask.map_overlapping(Recording(), "widths", chunks, 9).compute()
     np.testing.assert_array_equal(values, series)
     assert widths.max() == 37 + 2 * 9 and widths[:37].min() == 37 + 9  # first
 

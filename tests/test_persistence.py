@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -606,17 +607,17 @@ def test_archives_of_earlier_versions_load_and_give_their_outputs(version):
     assert checked == len(expected)
 
 
-def test_a_downsampled_0_2_archive_keeps_its_window_means(tmp_path):
+def test_a_downsampled_0_2_archive_keeps_its_patch_means(tmp_path):
     """0.2 shortened sequences by averaging windows of ``downsample_`` steps;
     0.3 cuts them into patches. A 0.2 archive with ``downsample_ > 1`` (written
     by 0.2 at 5dbe416: units=(4,), encoding_dim=3, downsample=2, epochs=2 on
     ``X``) loads with its own network, gives its outputs, saves and loads
     again, and goes on training with ``warm_start=True``; a new fit is 0.3's."""
-    folder = ARCHIVES / "0.2" / "window_means"
+    folder = ARCHIVES / "0.2" / "patch_means"
     expected = dict(np.load(folder / "expected.npz"))
     X = expected.pop("X")
     loaded = load(folder / "transformer.lstmae")
-    assert (loaded.downsample_, loaded.downsampling_) == (2, "window_means")
+    assert (loaded.downsample_, loaded.downsampling_) == (2, "patch_means")
     for method, value in expected.items():
         got = getattr(loaded, method)(
             loaded.transform(X) if method == "inverse_transform" else X
@@ -624,11 +625,11 @@ def test_a_downsampled_0_2_archive_keeps_its_window_means(tmp_path):
         np.testing.assert_allclose(got, value, rtol=1e-4, atol=1e-5)
     save(loaded, tmp_path / "again.lstmae")
     again = load(tmp_path / "again.lstmae")
-    assert again.downsampling_ == "window_means"
+    assert again.downsampling_ == "patch_means"
     np.testing.assert_array_equal(again.transform(X), loaded.transform(X))
     before = again.transform(X)
     again.set_params(warm_start=True, epochs=1).fit(X)
-    assert again.downsampling_ == "window_means"
+    assert again.downsampling_ == "patch_means"
     assert not np.allclose(again.transform(X), before)
     fresh = load(folder / "transformer.lstmae").set_params(epochs=1).fit(X)
     assert fresh.downsampling_ == "patches"
@@ -663,6 +664,34 @@ def test_detector_archives_give_their_outputs():
         assert far.sum() >= len(far) - 1
         np.testing.assert_array_equal(labels[far], expected[f"{name}/predict"][far])
     assert checked == len(expected) == 12
+
+
+def test_predictor_archives_with_the_old_covariate_names_load(tmp_path):
+    """A predictor fitted with ``X_future`` and saved by 0.3 before the
+    covariate attributes were renamed (``n_future_features_`` and
+    ``future_scaler_``, its network's input ``future_covariates``; written
+    from 695704d): it loads under today's names and gives its outputs. An
+    archive holding both names of one attribute is refused."""
+    stored = np.load(ARCHIVES / "0.3" / "p_covariates.npz")
+    X, X_future = stored["X"], stored["X_future"]
+    loaded = load(ARCHIVES / "0.3" / "p_covariates.lstmae")
+    assert loaded.n_covariates_ == 2 and loaded.covariate_scaler_ is not None
+    assert not hasattr(loaded, "n_future_features_")
+    # Bit-identical on the machine that wrote it; other CPUs may round
+    # differently in float32.
+    tolerance = {"rtol": 1e-4, "atol": 1e-5}
+    got = loaded.predict(X, X_future=X_future)
+    np.testing.assert_allclose(got, stored["predict"], **tolerance)
+    lower, upper = loaded.predict_interval(X, 0.8, X_future=X_future)
+    np.testing.assert_allclose(lower, stored["lower"], **tolerance)
+    np.testing.assert_allclose(upper, stored["upper"], **tolerance)
+    with pytest.raises(ValueError, match="fitted with X_future"):
+        loaded.predict(X)
+    path = tmp_path / "both.lstmae"
+    shutil.copy(ARCHIVES / "0.3" / "p_covariates.lstmae", path)
+    edit(path, lambda s: s["fitted"].update(n_covariates_=2))
+    with pytest.raises(ValueError, match="n_future_features_ and n_covariates_"):
+        load(path)
 
 
 def test_the_snapshots_forecasts_survive_a_round_trip(tmp_path):

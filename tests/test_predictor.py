@@ -230,7 +230,7 @@ def test_level_auto_is_recorded_and_used(windows):
 
 # -- inputs known for the output steps (X_future) ------------------------------
 @pytest.mark.slow
-def test_future_covariates_carry_what_the_history_cannot():
+def test_covariates_carry_what_the_history_cannot():
     """Promotions drawn at random lift the series: no history predicts them,
     so only a forecaster that reads X_future gets them right."""
     rng = np.random.RandomState(0)
@@ -247,11 +247,11 @@ def test_future_covariates_carry_what_the_history_cannot():
     informed = LSTMSequencePredictor(**params).fit(X, y, X_future=future)
     blind_mae = np.abs(blind.predict(X_test) - y_test).mean()
     informed_mae = np.abs(informed.predict(X_test, X_future=future_test) - y_test)
-    assert informed.n_future_features_ == 1
+    assert informed.n_covariates_ == 1
     assert informed_mae.mean() < 0.5 * blind_mae, (informed_mae.mean(), blind_mae)
 
 
-def test_future_covariates_errors(windows):
+def test_covariate_errors(windows):
     X, y = windows
     future = np.ones((len(X), 3, 2))
     model = tiny().fit(X, y, X_future=future)

@@ -1,5 +1,5 @@
-"""The fast paths of issue 5: compiled chunked inference, XLA choice, no
-retracing alarms, no needless copies. Behaviours only; timings live in
+"""The fast paths of issue 5: compiled inference by portions of rows, XLA
+choice, no retracing alarms, no needless copies. Behaviours only; timings live in
 benchmarks/."""
 
 import logging
@@ -20,8 +20,8 @@ from sklearn_lstmae import (
     _base,
     _data,
     _inference,
+    _model_pool,
     _quiet,
-    _trainers,
 )
 from sklearn_lstmae._training import choose_jit_compile
 from sklearn_lstmae.datasets import make_sequence_classification
@@ -94,7 +94,7 @@ def test_first_uses_share_the_architectures_forward_pass(sequences, monkeypatch)
     ],
     ids=["transformer", "composite-conditional", "conditional"],
 )
-def test_chunked_inference_equals_one_chunk(monkeypatch, ragged, make):
+def test_inference_by_portions_equals_one_portion(monkeypatch, ragged, make):
     rng = np.random.RandomState(1)
     X = [rng.normal(size=(length, 2)) for length in rng.randint(5, 9, size=23)]
     estimator = make()
@@ -105,26 +105,28 @@ def test_chunked_inference_equals_one_chunk(monkeypatch, ragged, make):
         estimator.fit(X)
         methods = [estimator.transform, estimator.score_samples]
     whole = [method(X) for method in methods]
-    monkeypatch.setattr(_inference, "CHUNK_ROWS", 5)  # 23 rows: 5 chunks
+    monkeypatch.setattr(_inference, "PORTION_ROWS", 5)  # 23 rows: 5 portions
     for method, expected in zip(methods, whole, strict=True):
         # Other batches: float32 kernels round differently (CPU, threads).
         np.testing.assert_allclose(method(X), expected, rtol=1e-5, atol=1e-6)
 
 
-def test_chunk_outputs_are_written_into_one_result(monkeypatch, sequences):
-    # With the number of rows known, each chunk's output goes into the result
-    # as it comes (no list of chunks concatenated at the end): the same values.
+def test_portion_outputs_are_written_into_one_result(monkeypatch, sequences):
+    # With the number of rows known, each portion's output goes into the result
+    # as it comes (no list of portions concatenated at the end): the same values.
     X, _ = sequences
     ae = tiny().fit(X)
     inputs = ae.scaler_.transform(X)
-    monkeypatch.setattr(_inference, "CHUNK_ROWS", 7)
-    stacked = _inference.predict_in_chunks(ae.encoder_, _inference.in_chunks(inputs))
+    monkeypatch.setattr(_inference, "PORTION_ROWS", 7)
+    stacked = _inference.predict_in_portions(
+        ae.encoder_, _inference.in_portions(inputs)
+    )
     written = _inference.predict_rows(ae.encoder_, inputs)
     assert written.dtype == np.float32 and written.flags.c_contiguous
     np.testing.assert_array_equal(written, stacked)
     with pytest.raises(ValueError, match="rows for n_rows"):
-        _inference.predict_in_chunks(
-            ae.encoder_, _inference.in_chunks(inputs), len(inputs) + 1
+        _inference.predict_in_portions(
+            ae.encoder_, _inference.in_portions(inputs), len(inputs) + 1
         )
 
 
@@ -221,7 +223,7 @@ def test_float32_input_is_neither_copied_nor_changed(sequences):
 
 
 def test_padding_checks_by_block_report_the_right_sample(monkeypatch):
-    monkeypatch.setattr(_data, "_CHECK_BLOCK", 4)
+    monkeypatch.setattr(_data, "_CHECK_ROWS", 4)
     X = np.ones((10, 5, 2))
     X[9, 1, 0] = np.nan
     with pytest.raises(ValueError, match="inside sample 9 "):
@@ -288,7 +290,7 @@ def test_python_fed_steps_train_like_keras_fit(monkeypatch, ragged, params, empt
     weights = np.linspace(0.5, 2.0, len(X))
 
     def fed_from_python(estimator):  # of the model that trained it
-        trainer = _trainers._idle[_trainers.architecture_key(estimator.model_)][-1]
+        trainer = _model_pool._idle[_model_pool.architecture_key(estimator.model_)][-1]
         return getattr(trainer.train_function, "fed_from_python", False)
 
     default = tiny(**params).fit(X, sample_weight=weights)

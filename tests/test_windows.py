@@ -378,7 +378,7 @@ def test_a_window_score_reaches_only_the_stamps_it_covers(aggregate, monkeypatch
     # Any stride up to the length, with the last window ending the series,
     # also when the stamps are combined a few at a time.
     rng = np.random.RandomState(0)
-    monkeypatch.setattr(windows, "_STAMPS_PER_CHUNK", 7)
+    monkeypatch.setattr(windows, "_STAMPS_PER_PORTION", 7)
     for stride in (1, 2, 4, 5):
         starts = windows._window_starts(23, 5, stride)
         scores = rng.normal(size=len(starts)) * 10.0 ** rng.randint(-3, 12, len(starts))

@@ -9,20 +9,20 @@ import keras
 import numpy as np
 import pytest
 
-from sklearn_lstmae import LSTMSequencePredictor, _trainers
+from sklearn_lstmae import LSTMSequencePredictor, _model_pool
 
 from .conftest import TINY_PREDICTOR, tiny
 
 
 def test_fits_of_one_architecture_build_one_training_model(sequences, empty_pool):
     X, _ = sequences
-    built = _trainers.built_count
+    built = _model_pool.built_count
     first = tiny().fit(X)  # the training model is built for this fit
     codes = first.transform(X)
     for seed in (1, 2):
         tiny(random_state=seed).fit(X)
     again = tiny().fit(X)  # trains on the idle model left by earlier fits
-    assert _trainers.built_count == built + 1
+    assert _model_pool.built_count == built + 1
     np.testing.assert_array_equal(again.transform(X), codes)
     np.testing.assert_array_equal(first.transform(X), codes)  # untouched since
 
@@ -33,17 +33,17 @@ def test_predictor_reuses_training_models_with_identical_results(
 ):
     X, _ = sequences
     make = LSTMSequencePredictor(**TINY_PREDICTOR, decoder=decoder, random_state=3)
-    built = _trainers.built_count
+    built = _model_pool.built_count
     first = make.fit(X[:, :6], X[:, 6:]).predict(X[:, :6])
     second = LSTMSequencePredictor(**make.get_params()).fit(X[:, :6], X[:, 6:])
-    assert _trainers.built_count == built + 1
+    assert _model_pool.built_count == built + 1
     np.testing.assert_array_equal(second.predict(X[:, :6]), first)
 
 
 def test_fitted_models_are_never_the_training_models(sequences, empty_pool):
     X, _ = sequences
     estimators = [tiny(random_state=seed).fit(X) for seed in range(3)]
-    idle = [model for models in _trainers._idle.values() for model in models]
+    idle = [model for models in _model_pool._idle.values() for model in models]
     models = [estimator.model_ for estimator in estimators]
     assert len({id(model) for model in models}) == 3
     assert not {id(model) for model in models} & {id(model) for model in idle}
@@ -52,7 +52,7 @@ def test_fitted_models_are_never_the_training_models(sequences, empty_pool):
 def test_different_settings_train_different_models(sequences):
     X, _ = sequences
     keys = {
-        _trainers.architecture_key(tiny(**params).fit(X[:, :3]).model_)
+        _model_pool.architecture_key(tiny(**params).fit(X[:, :3]).model_)
         for params in ({}, {"optimizer__beta_1": 0.8}, {"loss": "mae"})
     }
     assert len(keys) == 3
@@ -60,7 +60,7 @@ def test_different_settings_train_different_models(sequences):
         # The seed is not architecture; a constant learning rate is optimizer
         # state (a variable copied with the weights), not architecture either.
         model = tiny(**params).fit(X[:, :3]).model_
-        assert _trainers.architecture_key(model) in keys
+        assert _model_pool.architecture_key(model) in keys
 
 
 def test_a_reused_trainer_trains_with_the_estimators_learning_rate(
@@ -69,7 +69,7 @@ def test_a_reused_trainer_trains_with_the_estimators_learning_rate(
     X, _ = sequences
     tiny().fit(X)  # leaves an idle trainer compiled with the default rate
     reused = tiny(optimizer__learning_rate=0.05).fit(X)
-    _trainers._idle.clear()
+    _model_pool._idle.clear()
     built = tiny(optimizer__learning_rate=0.05).fit(X)
     assert float(reused.model_.optimizer.learning_rate) == pytest.approx(0.05)
     np.testing.assert_array_equal(reused.transform(X), built.transform(X))
@@ -105,17 +105,17 @@ def test_continued_training_keeps_optimizer_state(sequences):
 
 def test_idle_training_models_are_bounded(monkeypatch, empty_pool, sequences):
     X, _ = sequences
-    monkeypatch.setattr(_trainers, "_MAX_IDLE", 2)
+    monkeypatch.setattr(_model_pool, "_MAX_IDLE", 2)
     for units in (3, 4, 5):
         tiny(units=units, epochs=1).fit(X[:, :3])
-    assert sum(len(models) for models in _trainers._idle.values()) == 2
+    assert sum(len(models) for models in _model_pool._idle.values()) == 2
 
 
 def test_variable_length_fits_reuse_one_training_model(ragged, empty_pool):
     # The padding mask's operations get process-wide numbered names from Keras;
     # the architecture key must not see them.
-    built = _trainers.built_count
+    built = _model_pool.built_count
     codes = tiny().fit(ragged).transform(ragged)
     again = tiny().fit(ragged)
-    assert _trainers.built_count == built + 1
+    assert _model_pool.built_count == built + 1
     np.testing.assert_array_equal(again.transform(ragged), codes)
