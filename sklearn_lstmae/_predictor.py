@@ -81,19 +81,18 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         ``X``; the log scale for strictly positive data, unless at least 30
         windows show changes of one size at every level; then the level is
         kept when the series returns to its mean within the horizon, and
-        removed otherwise). With at least two blocks of ``n_output_steps``
-        held-out windows (``validation_split``; see below) a network is also
-        fitted with each other level that applies (None;
+        removed otherwise). Where the held-out windows (``validation_split``)
+        hold at least two blocks of ``n_output_steps`` consecutive windows, a
+        network is also fitted with each other level that applies (None;
         ``"last"`` when ``y`` has ``X``'s features; ``"log_last"`` when they
         are also positive), and the one with the lowest error on the held-out
         windows replaces the rule's when its errors are clearly lower: a
-        one-sided paired t-test at 5% over blocks of ``n_output_steps``
-        consecutive held-out windows (windows one step apart share targets;
-        with fewer than 2 blocks the rule's level stays, and no other is
-        fitted). Each window's error
-        is scaled by the mean absolute change between its input steps, so
-        that series of different scales count alike. The user guide's
-        *Forecasting* page gives the reasons.
+        one-sided paired t-test at 5% over those blocks (windows one step
+        apart share targets, so single windows are not independent evidence).
+        With fewer blocks the rule's level stays and no other is fitted. Each
+        window's error is scaled by the mean absolute change between its
+        input steps, so that series of different scales count alike. The user
+        guide's *Forecasting* page gives the reasons.
         ``examples/plot_forecasting.py`` compares them on a trending series.
 
         .. versionchanged:: 0.3
