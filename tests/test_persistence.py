@@ -12,6 +12,7 @@ import textwrap
 import time
 import zipfile
 
+import joblib
 import keras
 import numpy as np
 import pandas as pd
@@ -115,23 +116,31 @@ def test_predictor_round_trip_is_identical(sequences, tmp_path, params):
 
 
 def test_round_trip_in_a_fresh_process(sequences, tmp_path):
+    # Both ways to store a fitted estimator, read where nothing of this
+    # process' Keras session exists: save/load and joblib (pickle).
     X, _ = sequences
     estimator = LSTMAutoencoderTransformer(**TINY, random_state=0).fit(X)
     save(estimator, tmp_path / "model.lstmae")
+    joblib.dump(estimator, tmp_path / "model.joblib")
     np.save(tmp_path / "X.npy", X)
     script = textwrap.dedent(
         f"""
+        import joblib
         import numpy as np
         from sklearn_lstmae import load
-        estimator = load({str(tmp_path / "model.lstmae")!r})
-        np.save({str(tmp_path / "codes.npy")!r},
-                estimator.transform(np.load({str(tmp_path / "X.npy")!r})))
+        X = np.load({str(tmp_path / "X.npy")!r})
+        for how, estimator in [
+            ("load", load({str(tmp_path / "model.lstmae")!r})),
+            ("joblib", joblib.load({str(tmp_path / "model.joblib")!r})),
+        ]:
+            np.save({str(tmp_path)!r} + f"/codes_{{how}}.npy", estimator.transform(X))
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
-    np.testing.assert_array_equal(
-        np.load(tmp_path / "codes.npy"), estimator.transform(X)
-    )
+    for how in ("load", "joblib"):
+        np.testing.assert_array_equal(
+            np.load(tmp_path / f"codes_{how}.npy"), estimator.transform(X)
+        )
 
 
 def test_training_continues_after_loading(sequences, tmp_path):

@@ -256,8 +256,9 @@ def test_works_under_the_jax_backend(tmp_path):
         again = pickle.loads(pickle.dumps(ae))
         np.testing.assert_allclose(again.transform(X), codes, atol=1e-6)
         for decoder in ("repeat", "conditional"):
+            # One level: level="auto" would fit a network per candidate level.
             predictor = LSTMSequencePredictor(decoder=decoder, units=4, epochs=2,
-                                              random_state=0)
+                                              level="last", random_state=0)
             y_pred = predictor.fit(X[:, :6], X[:, 6:]).predict(X[:, :6])
             assert y_pred.shape == (30, 2, 2)
             again = pickle.loads(pickle.dumps(predictor))
