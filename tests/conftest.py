@@ -1,6 +1,7 @@
 """Shared fixtures: tiny models and small data keep the suite fast."""
 
 import gc
+import re
 
 import numpy as np
 import pytest
@@ -35,6 +36,21 @@ def tiny(**params):
 #: Tests between full collections of everything, frozen objects included.
 _FULL_COLLECTION_EVERY = 25
 _tests_started = 0
+
+
+def pytest_collection_modifyitems(items):
+    """scikit-learn's expected failures that cannot pass (a test module's
+    ``NOT_RUN`` names the checks) are marked as expected failures that are not
+    run: scikit-learn marks them with the reason, but runs them."""
+    for item in items:
+        not_run = getattr(getattr(item, "module", None), "NOT_RUN", ())
+        check = re.search(r"-(check_\w+)\]$", item.name)
+        if check is not None and check.group(1) in not_run:
+            reasons = [mark.kwargs.get("reason") for mark in item.iter_markers("xfail")]
+            assert reasons, f"{item.name} is in NOT_RUN but not an expected failure"
+            item.add_marker(
+                pytest.mark.xfail(run=False, reason=reasons[0]), append=False
+            )
 
 
 @pytest.hookimpl(tryfirst=True)
