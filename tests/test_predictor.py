@@ -174,7 +174,9 @@ def test_pipeline_search_and_time_series_cv():
             "lstmsequencepredictor__optimizer__learning_rate": [0.01],
         },
         cv=TimeSeriesSplit(n_splits=2),
-        n_jobs=2,
+        # In this process: candidates in loky workers are test_quiet's (a
+        # worker imports TensorFlow anew: seconds of CPU per worker).
+        n_jobs=1,
     )
     search.fit(X, y)
     assert search.predict(X).shape == y.shape

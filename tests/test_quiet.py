@@ -112,8 +112,9 @@ def test_import_drops_only_tensorflows_lines(capfd):
 @pytest.mark.slow
 def test_a_default_run_is_quiet_and_keeps_the_users_output_in_order():
     # A user's script: absl-format log lines, a Python warning, '\r' progress
-    # and stdout/stderr lines written in turn from callbacks; a grid search in
-    # loky workers (which import the package in their own processes). Both
+    # and stdout/stderr lines written in turn from callbacks; a grid search and
+    # a predictor's cross-validation in loky workers (which import the package
+    # in their own processes). Both
     # streams go to one pipe, as `python job.py > log 2>&1` does.
     script = """
     import os, sys, warnings
@@ -142,6 +143,11 @@ def test_a_default_run_is_quiet_and_keeps_the_users_output_in_order():
     search = GridSearchCV(ae.set_params(callbacks=None), {"encoding_dim": [2]},
                           cv=2, n_jobs=2)
     search.fit(X)
+    # A predictor's folds in the same (reused) workers.
+    from sklearn.model_selection import cross_val_score
+    from sklearn_lstmae import LSTMSequencePredictor
+    cross_val_score(LSTMSequencePredictor(units=3, epochs=1, batch_size=4),
+                    X[:, :4], X[:, 4:], cv=2, n_jobs=2)
     print("done", flush=True)
     """
     result = run(script, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

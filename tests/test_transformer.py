@@ -313,8 +313,7 @@ def test_pipeline_and_grid_search_with_nested_params(sequences):
         },
         cv=2,
         # In this process: the nested parameters are what is tested here.
-        # Candidates in loky workers: test_quiet (a transformer's search, its
-        # workers' output) and test_predictor's search.
+        # Candidates in loky workers: test_quiet (a search, its workers' output).
         n_jobs=1,
     )
     grid.fit(X, y)
