@@ -137,10 +137,9 @@ def test_round_trip_in_a_fresh_process(sequences, tmp_path):
         """
     )
     subprocess.run([sys.executable, "-c", script], check=True, timeout=300)
+    expected = estimator.transform(X)
     for how in ("load", "joblib"):
-        np.testing.assert_array_equal(
-            np.load(tmp_path / f"codes_{how}.npy"), estimator.transform(X)
-        )
+        np.testing.assert_array_equal(np.load(tmp_path / f"codes_{how}.npy"), expected)
 
 
 def test_training_continues_after_loading(sequences, tmp_path):

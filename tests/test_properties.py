@@ -26,9 +26,8 @@ from sklearn_lstmae import LSTMAutoencoderTransformer, LSTMSequencePredictor  # 
 EAGER = {"run_eagerly": True}
 
 #: Hypothesis' default of 100 draws per property in the README's test command
-#: (derandomized, so the same draws on every machine; 150 before 0.3, which
-#: kept the command over its 10 minutes); LSTMAE_PROPERTY_EXAMPLES=1000 fuzzes
-#: harder.
+#: (derandomized, so the same draws on every machine; 150 before 0.3, cut for
+#: the command's 10-minute budget); LSTMAE_PROPERTY_EXAMPLES=1000 fuzzes harder.
 PROPERTY = settings(
     max_examples=int(os.environ.get("LSTMAE_PROPERTY_EXAMPLES", 100)),
     deadline=None,

@@ -114,8 +114,8 @@ def test_a_default_run_is_quiet_and_keeps_the_users_output_in_order():
     # A user's script: absl-format log lines, a Python warning, '\r' progress
     # and stdout/stderr lines written in turn from callbacks; a grid search and
     # a predictor's cross-validation in loky workers (which import the package
-    # in their own processes). Both
-    # streams go to one pipe, as `python job.py > log 2>&1` does.
+    # in their own processes). Both streams go to one pipe, as
+    # `python job.py > log 2>&1` does.
     script = """
     import os, sys, warnings
     from sklearn_lstmae import LSTMAutoencoderTransformer  # before TensorFlow

@@ -17,11 +17,11 @@ from sklearn_lstmae import (
 
 from .conftest import TINY, TINY_PREDICTOR
 
-# Expected failures: (check name -> reason). Each reason is true of the estimator.
 #: Checks that cannot pass by construction (the reason says why): marked as
 #: expected failures and not run (tests/conftest.py), for time; the other
 #: expected failures below are run, as they pass on some machines.
 NOT_RUN = {"check_sample_weight_equivalence_on_dense_data"}
+# Expected failures: (check name -> reason). Each reason is true of the estimator.
 STOCHASTIC_TRAINING = (
     "Training is stochastic gradient descent over shuffled mini-batches: "
     "weighting a sample by 2 is not the same optimisation path as repeating it, "
