@@ -119,3 +119,23 @@ def test_variable_length_fits_reuse_one_training_model(ragged, empty_pool):
     again = tiny().fit(ragged)
     assert _model_pool.built_count == built + 1
     np.testing.assert_array_equal(again.transform(ragged), codes)
+
+
+@pytest.mark.parametrize("objective", ["reconstruct", "composite"])
+def test_a_new_network_traces_its_training_step_once(
+    objective, sequences, empty_pool, monkeypatch
+):
+    # A composite network has two outputs, whose loss trackers Keras creates
+    # in the first traced step unless they exist: TensorFlow then traces the
+    # step a second time (_training._build_loss_trackers).
+    traced = []
+    train_step = keras.Model.train_step
+
+    def counting(model, data):
+        traced.append(model.name)
+        return train_step(model, data)
+
+    monkeypatch.setattr(keras.Model, "train_step", counting)
+    X, _ = sequences
+    tiny(objective=objective, n_future=2, epochs=2).fit(X)
+    assert len(traced) == 1, traced
