@@ -125,7 +125,7 @@ def _build_loss_trackers(model: keras.Model, x, y) -> None:
     ``Mean`` per output, inside the first traced step, and a variable created
     in a ``tf.function``'s first trace makes TensorFlow trace the function
     again: a composite network's first fit traced its training step twice
-    (1.7 s of 3.3 s for the tiniest one on 2 cores). Computing the loss once,
+    (about half of a tiny network's first fit). Computing the loss once,
     eagerly, on the first sequence creates them outside; ``fit`` and
     ``evaluate`` reset their values before use. No random numbers are drawn
     (inference mode) and no weight changes.
