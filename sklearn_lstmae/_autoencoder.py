@@ -389,7 +389,9 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         model.compile(**compile_kwargs)
         return model
 
-    def _initialize_network(self, model, inputs, targets, rows) -> list | None:
+    def _initialize_network(
+        self, model, inputs, targets, rows, *, weights=None
+    ) -> list | None:
         """The linear path's two configurations: PCA's solution (the best
         linear encoding and decoding with ``encoding_dim`` values, Baldi and
         Hornik 1989, of the sequences the network trains on) with the
@@ -397,7 +399,8 @@ class AutoencoderEstimator(SequenceEstimator, public=False):
         alone (the linear path at zero, the rest as built). Where sequences are
         held out, training starts from the recurrent network and the PCA
         configuration (returned) competes with it on the held-out sequences;
-        otherwise training starts from PCA's."""
+        otherwise training starts from PCA's. PCA is unweighted (``weights``
+        are not used here; training weighs the sequences)."""
         if not self._linear():
             return None
         linear, recurrent = _linear_path_layers(model)

@@ -710,26 +710,32 @@ class SequenceEstimator(BaseEstimator):
                 # From the sequences it trains on: the held-out ones judge it.
                 rows = training_rows(batch.n_samples, validation_split)
                 start = self._initialize_network(
-                    self.model_, network_inputs, targets, rows
+                    self.model_, network_inputs, targets, rows, weights=weights
                 )
-            history = train(
-                self.model_,
-                self._build_twin,
-                network_inputs,
-                targets,
-                params={
-                    **self.get_params(),
-                    "early_stopping": self._patience(validation_split),
-                },
-                sample_weight=_loss_weights(targets, step_weights, weights),
-                epochs=epochs,
-                initial_epoch=initial_epoch,
-                validation_split=validation_split,
-                fast_steps=self._large_training(batch.n_samples, epochs),
-                keep_start=self._keep_start(),
-                start_weights=start,
-                **kwargs,
-            )
+            if not continuing and self._kept_untrained(batch.n_samples, rows):
+                # No epoch: the network stays as initialized. Its optimizer is
+                # built as training builds it (an archive holds its state).
+                self.model_.optimizer.build(self.model_.trainable_variables)
+                history = {}
+            else:
+                history = train(
+                    self.model_,
+                    self._build_twin,
+                    network_inputs,
+                    targets,
+                    params={
+                        **self.get_params(),
+                        "early_stopping": self._patience(validation_split),
+                    },
+                    sample_weight=_loss_weights(targets, step_weights, weights),
+                    epochs=epochs,
+                    initial_epoch=initial_epoch,
+                    validation_split=validation_split,
+                    fast_steps=self._large_training(batch.n_samples, epochs),
+                    keep_start=self._keep_start(),
+                    start_weights=start,
+                    **kwargs,
+                )
         previous = self.history_ if continuing and initial_epoch > 0 else None
         self.history_ = _routing.history(history, previous)
         self._after_training(
@@ -739,6 +745,7 @@ class SequenceEstimator(BaseEstimator):
             new_network=not continuing,
             network_inputs=network_inputs,
             targets=targets,
+            weights=weights,
         )
 
     #: An estimator's parameters that are used only after training (a
@@ -811,11 +818,12 @@ class SequenceEstimator(BaseEstimator):
         return {}
 
     def _initialize_network(
-        self, model: keras.Model, inputs, targets, rows: int
+        self, model: keras.Model, inputs, targets, rows: int, *, weights=None
     ) -> list | None:
         """Set weights of a newly built network from its training data (before
         training; not on a warm start): the first ``rows`` sequences, those it
-        trains on (the others are held out). Return the weights of a start
+        trains on (the others are held out), with the sequences' ``weights``
+        (None: all 1). Return the weights of a start
         that competes with training on the held-out sequences without being
         where training starts (see ``_training.train``), or None."""
         return None
@@ -823,6 +831,13 @@ class SequenceEstimator(BaseEstimator):
     def _keep_start(self) -> bool:
         """Whether the network as initialized competes with the trained one
         on the validation sequences (see ``_training.train``)."""
+        return False
+
+    def _kept_untrained(self, n_samples: int, rows: int) -> bool:
+        """Whether a new network, initialized (``_initialize_network``) on
+        its first ``rows`` of ``n_samples`` sequences, is kept as it is,
+        without training: where the held-out sequences could not show that
+        training improved it."""
         return False
 
     def _hold_out(self) -> bool:
@@ -839,13 +854,14 @@ class SequenceEstimator(BaseEstimator):
         new_network: bool,
         network_inputs,
         targets,
+        weights=None,
     ) -> None:
         """Finish the network and set fitted attributes that need it, given
         the training sequences (zero-weight ones dropped) and their scaled
         model inputs, the resolved split (Keras trains on the first
         ``training_rows`` of them), whether the network was new (not a warm
-        start), and what Keras was given (``_training_data``'s inputs and
-        targets)."""
+        start), what Keras was given (``_training_data``'s inputs and
+        targets) and the sequences' weights (None: all 1)."""
 
     def _resolve(self, batch: SequenceBatch, y) -> None:
         """Resolve fit-time settings from the checked training data (fitted

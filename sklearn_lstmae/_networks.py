@@ -11,6 +11,7 @@ sequence's own last step.
 """
 
 import json
+import math
 
 import keras
 from keras import layers, ops
@@ -30,6 +31,7 @@ __all__ = [
     "canonical_config",
     "conditional_inference",
     "connect",
+    "connect_linear_path",
 ]
 
 _CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
@@ -514,6 +516,30 @@ def connect(encoder: keras.Model, decoders: list, name: str) -> keras.Model:
         else:
             outputs.append(decoder(encoded[0]))
     return keras.Model(inputs, outputs if len(outputs) > 1 else outputs[0], name=name)
+
+
+def connect_linear_path(
+    encoder: keras.Model, decoder: keras.Model, n_timesteps: int, name: str
+) -> keras.Model:
+    """``sequences -> linear_forecast(sequences) + decoder(encoder(sequences))``.
+
+    The encoder-decoder (a repeat decoder, whose outputs are ``(batch,
+    n_output_steps, n_outputs)``) with a linear path beside it: the flattened
+    input sequence (``n_timesteps`` steps) goes through a Dense layer
+    (``linear_forecast``) to every output value at once, and is added to the
+    decoder's output. Give ``linear_forecast`` a linear regression's solution
+    and zero the decoder's head (``output``) and the network is that
+    regression; training then moves both paths.
+    """
+    sequences = keras.Input(
+        shape=(n_timesteps, *encoder.input_shape[2:]), name="sequences"
+    )
+    output_shape = tuple(decoder.output_shape[1:])
+    flat = layers.Flatten(name="flat_sequences")(sequences)
+    straight = layers.Dense(math.prod(output_shape), name="linear_forecast")(flat)
+    straight = layers.Reshape(output_shape, name="linear_steps")(straight)
+    outputs = layers.Add(name="forecast_sum")([straight, decoder(encoder(sequences))])
+    return keras.Model(sequences, outputs, name=name)
 
 
 def conditional_inference(

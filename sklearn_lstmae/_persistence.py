@@ -65,6 +65,7 @@ _ADDED = {
     },
     "LSTMSequencePredictor": {
         "level": None,
+        "linear_path": False,
         "level_": lambda params: params.get("level"),
         "n_covariates_": 0,
         "covariate_scaler_": None,
@@ -626,7 +627,15 @@ def _rebuild_estimator(metadata: dict, where: str):
     )
     # Archives from before 0.3 were fitted with their stored parameters.
     fitted.setdefault("fitted_params_", dict(params))
-    fitted["fitted_params_"] = _current_params(cls, fitted["fitted_params_"], where)
+    # Parameters added after the archive was written were fitted as _ADDED says.
+    fitted["fitted_params_"] = _current_params(
+        cls,
+        {
+            **{key: value for key, value in added.items() if key[-1] != "_"},
+            **fitted["fitted_params_"],
+        },
+        where,
+    )
     # Inference reads every parameter from fitted_params_ (``_as_fitted``):
     # one missing would silently be taken from the current parameters.
     missing = sorted(set(cls._get_param_names()) - set(fitted["fitted_params_"]))

@@ -7,6 +7,7 @@ import keras
 import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
+from sklearn.utils.validation import check_is_fitted
 
 from ._archive_checks import MAX_WIDTH, is_int, scaler_ok, shaped_floats
 from ._base import _AUTO_SPLIT, SequenceEstimator
@@ -28,11 +29,16 @@ from ._networks import (
     build_repeat_decoder,
     conditional_inference,
     connect,
+    connect_linear_path,
 )
 from ._training import training_rows
 
 #: ``_resolve``'s marker: no level being tried, the rule chooses.
 _RULE = object()
+
+#: Penalties the linear path's ridge regression chooses from (by its
+#: leave-one-out error), for inputs and targets scaled to unit variance.
+_RIDGE_ALPHAS = np.logspace(-3, 3, 13)
 
 #: Held-out windows whose residuals are kept for ``predict_interval`` (the
 #: latest ones): enough for any coverage, bounded memory and archive size.
@@ -89,7 +95,11 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         windows replaces the rule's when its errors are clearly lower: a
         one-sided paired t-test at 5% over those blocks (windows one step
         apart share targets, so single windows are not independent evidence).
-        With fewer blocks the rule's level stays and no other is fitted. Each
+        With fewer blocks and the linear path kept untrained (see
+        ``linear_path``), the level with the lowest mean leave-one-out error
+        of the ridge regression on the windows trained on is chosen, where
+        those windows make 2 blocks or more; otherwise the rule's level stays
+        and no other is fitted. Each
         window's error is scaled by the mean absolute change between its
         input steps, so that series of different scales count alike. The user
         guide's *Forecasting* page gives the reasons.
@@ -98,6 +108,24 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         .. versionchanged:: 0.3
            The default was None; ``"auto"`` chooses with the held-out
            windows' errors where there are held-out windows.
+    linear_path : bool, default=True
+        A linear path beside the recurrent network (a repeat decoder on
+        fixed-length windows without ``X_future``; ignored otherwise): a Dense
+        layer from the flattened input window to every output value, added to
+        the decoder's output. It starts at the ridge regression of the
+        windows trained on (scaled, level removed; penalty chosen by
+        leave-one-out error), with the recurrent head at zero, so the network
+        starts as that linear model and training adds to it. The trained
+        network is kept only where its errors on the held-out windows are
+        clearly lower than the ridge's (the test ``level="auto"`` uses);
+        otherwise the ridge is kept, refitted on all windows
+        (``linear_kept_``). With held-out windows of fewer than 2 blocks of
+        ``n_output_steps`` (a short single series) no test can show that, so
+        the network is not trained: ``history_`` is empty. A linear
+        autoregression is a strong forecaster on short series (the user
+        guide's *Forecasting* page); the network must earn its place.
+
+        .. versionadded:: 0.3
     %(shared_parameters)s
 
     Attributes
@@ -111,7 +139,12 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
     level_ : {"last", "log_last"} or None
         The level removal used: ``level``, or with ``level="auto"`` the one
         chosen (the rule's, unless another level's held-out errors were
-        clearly lower).
+        clearly lower; on a short series with the linear path, the lowest
+        leave-one-out error of the ridge regression).
+    linear_kept_ : bool
+        Whether the network is the linear path's ridge regression (the
+        recurrent head at zero): the trained network's held-out errors were
+        not clearly lower, or it was not trained. False without the path.
     n_covariates_ : int
         Covariates per output step (the features of ``X_future``) the network
         takes; 0 when fitted without them.
@@ -168,6 +201,7 @@ n_output_features) or None
             ),
         ],
         "level": [StrOptions({"auto", "last", "log_last"}), None],
+        "linear_path": ["boolean"],
     }
 
     def __init__(
@@ -175,6 +209,7 @@ n_output_features) or None
         decoder: str = "repeat",
         *,
         level: str | None = "auto",
+        linear_path: bool = True,
         units=(64,),
         cell: str = "lstm",
         bidirectional: bool = False,
@@ -247,9 +282,18 @@ n_output_features) or None
             # The first fit is the rule's choice: the level kept without
             # clear evidence against it.
             ruled = self.level_
+            evidence = "_held_out_errors"
             if _n_blocks(len(self._held_out_errors), self.n_output_steps_) < 2:
-                return  # too little evidence to overrule it: fit no other level
-            trials = {ruled: (self._held_out_errors, dict(vars(self)))}
+                # Too few held-out windows to overrule the rule. A network
+                # kept untrained, the linear path's ridge regression, has the
+                # leave-one-out errors of the windows it was fitted on
+                # instead: where they make 2 blocks or more, the level with
+                # the lowest mean is chosen, as the ridge's penalty is.
+                loo = self._loo_errors
+                if loo is None or _n_blocks(len(loo), self.n_output_steps_) < 2:
+                    return  # fit no other level
+                evidence = "_loo_errors"
+            trials = {ruled: (vars(self)[evidence], dict(vars(self)))}
             others = [None]
             if self.n_output_features_ == self.n_step_features_:
                 others += ["last", "log_last"]
@@ -264,11 +308,12 @@ n_output_features) or None
                     # The level does not apply (the log of values <= 0), or
                     # its fit diverged: not a candidate.
                     continue
-                trials[level] = (trial._held_out_errors, vars(trial))
+                if vars(trial).get(evidence) is not None:
+                    trials[level] = (vars(trial)[evidence], vars(trial))
             # The lowest mean error; a tie keeps the first tried (the rule's).
             lowest = min(trials, key=lambda level: trials[level][0].mean())
             chosen = ruled
-            if _clearly_lower(
+            if evidence == "_loo_errors" or _clearly_lower(
                 trials[lowest][0], trials[ruled][0], self.n_output_steps_
             ):
                 chosen = lowest
@@ -276,6 +321,7 @@ n_output_features) or None
         finally:
             vars(self).pop("_level_trial", None)
             vars(self).pop("_held_out_errors", None)
+            vars(self).pop("_loo_errors", None)
 
     @staticmethod
     def _fitted_checks(fitted: dict, params: dict) -> dict:
@@ -343,10 +389,73 @@ n_output_features) or None
             )
             outputs = decoder([encoder(sequences), covariates])
             model = keras.Model([sequences, covariates], outputs, name="seq2seq")
+        elif self._linear():
+            model = connect_linear_path(
+                encoder, decoder, self.n_timesteps_, name="seq2seq"
+            )
         else:
             model = connect(encoder, [decoder], name="seq2seq")
         model.compile(**compile_kwargs)
         return model
+
+    def _linear(self) -> bool:
+        """Whether the network has the linear path (see ``linear_path``): a
+        repeat decoder without ``X_future``, on fixed-length windows."""
+        return bool(
+            self.linear_path
+            and not self._conditional()
+            and not self.n_covariates_
+            and not self.variable_length_
+        )
+
+    def _keep_start(self) -> bool:
+        # The linear path starts at the ridge regression: kept unless training
+        # improves the held-out windows' forecasts.
+        return self._linear()
+
+    def _kept_untrained(self, n_samples: int, rows: int) -> bool:
+        # Held-out windows of fewer than 2 blocks cannot show that training
+        # beat the ridge regression (``_clearly_lower``): it is kept as is.
+        return (
+            self._linear()
+            and rows < n_samples
+            and _n_blocks(n_samples - rows, self.n_output_steps_) < 2
+        )
+
+    def _initialize_network(self, model, inputs, targets, rows, *, weights=None):
+        """The linear path at the ridge regression of the windows trained on
+        (``_ridge``), the recurrent head at zero: the network is that linear
+        model, where training starts and which the trained network must beat
+        on the held-out windows (see ``_after_training``)."""
+        if not self._linear():
+            return None
+        some = None if weights is None else weights[:rows]
+        self._loo_outputs = self._set_ridge(model, inputs[:rows], targets[:rows], some)
+        head = model.get_layer("decoder").get_layer("output")
+        head.set_weights([np.zeros_like(w) for w in head.get_weights()])
+        self._linear_start = model.get_weights()
+        return None
+
+    @staticmethod
+    def _set_ridge(model, inputs, targets, weights):
+        """Set the linear path to the ridge regression of ``targets`` on
+        ``inputs``; return its leave-one-out predictions (or None)."""
+        coef, intercept, loo, _ = _ridge(inputs, targets, weights)
+        model.get_layer("linear_forecast").set_weights(
+            [coef.astype(np.float32), intercept.astype(np.float32)]
+        )
+        return loo
+
+    @property
+    def linear_kept_(self) -> bool:
+        """Whether the network is the linear path's ridge regression (see
+        ``linear_path``): it has the linear path and the recurrent head is
+        zero."""
+        check_is_fitted(self)
+        if not self._linear():
+            return False
+        head = self.model_.get_layer("decoder").get_layer("output")
+        return all(not np.any(w) for w in head.get_weights())
 
     def _inference_model(self) -> keras.Model:
         """The model that predicts: ``model_``, or its twin that feeds each
@@ -466,13 +575,32 @@ n_output_features) or None
         return inputs, targets, None
 
     def _after_training(
-        self, batch, inputs, validation_split, *, new_network, network_inputs, targets
+        self,
+        batch,
+        inputs,
+        validation_split,
+        *,
+        new_network,
+        network_inputs,
+        targets,
+        weights=None,
     ):
-        """The residuals behind ``predict_interval``: of the held-out windows
-        (the last ones, never trained on) and, for their per-step scale, of
-        the windows trained on."""
+        """The linear path's ridge regression kept unless training clearly
+        beat it on the held-out windows, and refitted on all windows when
+        kept; the residuals behind ``predict_interval``: of the held-out
+        windows (the last ones, never trained on) and, for their per-step
+        scale, of the windows trained on."""
         self.calibration_residuals_ = self.residual_scale_ = None
-        self._held_out_errors = None
+        self._held_out_errors = self._loo_errors = None
+        start = vars(self).pop("_linear_start", None)
+        loo = vars(self).pop("_loo_outputs", None)
+        if loo is not None and self.level == "auto":
+            trained_on = batch.take(np.arange(len(loo)))
+            self._loo_errors = _scaled_errors(
+                trained_on,
+                self._target_units(targets[: len(loo)], trained_on),
+                self._target_units(loo, trained_on),
+            )
         split_at = training_rows(batch.n_samples, validation_split)
         if not validation_split or split_at in (0, batch.n_samples):
             return
@@ -480,18 +608,39 @@ n_output_features) or None
         # the network takes it (as in training; a conditional decoder's
         # inference twin feeds itself).
         prepared = network_inputs if self.n_covariates_ else inputs
+        held_out = batch.take(np.arange(split_at, batch.n_samples))
+
+        def held_out_errors(outputs):
+            return _scaled_errors(
+                held_out,
+                self._target_units(targets[split_at:], held_out),
+                self._target_units(outputs[split_at:], held_out),
+            )
+
         outputs = predict_rows(self._inference_model(), prepared)
+        errors = held_out_errors(outputs)
+        if start is not None and self.history_.get("loss"):
+            # The best epoch on the held-out windows is kept over the ridge
+            # start only where its errors there are clearly lower: the
+            # standard of evidence a level needs (``_clearly_lower``).
+            trained = self.model_.get_weights()
+            self.model_.set_weights(start)
+            linear = predict_rows(self._inference_model(), prepared)
+            linear_errors = held_out_errors(linear)
+            if _clearly_lower(errors, linear_errors, self.n_output_steps_):
+                self.model_.set_weights(trained)
+            else:
+                outputs, errors = linear, linear_errors
         residuals = targets - outputs
         scale = np.sqrt(np.mean(np.square(residuals[:split_at]), axis=0))
         tiny = np.finfo(np.float32).eps
         self.residual_scale_ = np.maximum(scale, tiny).astype(np.float32)
         self.calibration_residuals_ = residuals[split_at:][-_MAX_CALIBRATION:]
-        held_out = batch.take(np.arange(split_at, batch.n_samples))
-        self._held_out_errors = _scaled_errors(
-            held_out,
-            self._target_units(targets[split_at:], held_out),
-            self._target_units(outputs[split_at:], held_out),
-        )
+        self._held_out_errors = errors
+        if new_network and self.linear_kept_:
+            # Chosen on the held-out windows, fitted on all of them (as the
+            # autoencoder's PCA): the residuals above stay held-out ones.
+            self._set_ridge(self.model_, inputs, targets, weights)
 
     # -- public API ---------------------------------------------------------
     def fit(self, X, y, sample_weight=None, X_future=None, **kwargs):
@@ -764,3 +913,41 @@ def _n_blocks(n_windows: int, n_output_steps: int) -> int:
     """Blocks of ``n_output_steps`` consecutive held-out windows: the
     independent pieces of evidence ``_clearly_lower`` compares levels on."""
     return n_windows // n_output_steps
+
+
+def _ridge(inputs, targets, weights=None):
+    """Ridge regression of the flattened ``targets`` on the flattened
+    ``inputs`` (``n`` windows): ``(coef (d, k), intercept (k,), loo, alpha)``.
+
+    The intercept is not penalized; ``weights`` weigh the windows (None: all
+    1). The penalty is the one of ``_RIDGE_ALPHAS`` with the lowest weighted
+    mean squared leave-one-out error, which one singular value decomposition
+    gives for every penalty (Golub, Heath and Wahba 1979; sklearn's
+    ``RidgeCV`` chooses so too). ``loo`` holds the leave-one-out predictions,
+    shaped like ``targets`` (None for a single window); ``alpha`` the penalty.
+    """
+    n = len(inputs)
+    x = inputs.reshape(n, -1).astype(np.float64)
+    y = targets.reshape(n, -1).astype(np.float64)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    share = w / w.sum()
+    x_mean, y_mean = share @ x, share @ y
+    if n < 2:
+        return np.zeros((x.shape[1], y.shape[1])), y_mean, None, None
+    root = np.sqrt(w)[:, None]
+    u, s, vt = np.linalg.svd(root * (x - x_mean), full_matrices=False)
+    projected = u.T @ (root * (y - y_mean))
+    squares, u_squares = s**2, u**2
+    best = None
+    for alpha in _RIDGE_ALPHAS:
+        shrink = squares / (squares + alpha)
+        fitted = y_mean + (u @ (shrink[:, None] * projected)) / root
+        leverage = share + u_squares @ shrink
+        loo_residuals = (y - fitted) / (1 - leverage)[:, None]
+        loss = share @ np.mean(np.square(loo_residuals), axis=1)
+        if best is None or loss < best[0]:
+            best = (loss, alpha, loo_residuals)
+    _, alpha, loo_residuals = best
+    coef = vt.T @ ((s / (squares + alpha))[:, None] * projected)
+    intercept = y_mean - x_mean @ coef
+    return coef, intercept, (y - loo_residuals).reshape(targets.shape), alpha

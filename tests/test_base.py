@@ -52,7 +52,14 @@ def test_every_fitted_attribute_is_documented(cls, sequences):
         fitted = cls(**TINY_PREDICTOR).fit(X[:, :6], X[:, 6:])
     attributes = {
         name
-        for name in [*vars(fitted), "encoder_", "decoder_", "threshold_", "pca_kept_"]
+        for name in [
+            *vars(fitted),
+            "encoder_",
+            "decoder_",
+            "threshold_",
+            "pca_kept_",
+            "linear_kept_",
+        ]
         if name.endswith("_") and not name.startswith("_") and hasattr(fitted, name)
     }
     documented = set(_entries(cls, "Attributes"))

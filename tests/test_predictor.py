@@ -453,3 +453,130 @@ def test_level_auto_on_variable_length_windows_warns_of_nothing():
         model = tiny(validation_split=0.2).fit(X, y)
     assert model.level_ in (None, "last", "log_last")
     assert model.calibration_residuals_.shape == (2, 2, 1)
+
+
+def test_the_linear_paths_ridge_is_sklearns_with_exact_leave_one_out():
+    """``_ridge`` chooses its penalty as ``RidgeCV`` does and gives the exact
+    leave-one-out predictions, with and without window weights."""
+    from sklearn.linear_model import Ridge, RidgeCV
+    from sklearn.model_selection import LeaveOneOut
+
+    from sklearn_lstmae._predictor import _RIDGE_ALPHAS, _ridge
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 5, 2))
+    y = 2 * X[:, -2:, :1] + rng.normal(0, 0.5, size=(30, 2, 1))
+    flat, wanted = X.reshape(30, -1), y.reshape(30, -1)
+    close = {"rtol": 1e-6, "atol": 1e-9}
+    coef, intercept, loo, alpha = _ridge(X, y)
+    reference = RidgeCV(alphas=_RIDGE_ALPHAS).fit(flat, wanted)
+    assert alpha == reference.alpha_
+    np.testing.assert_allclose(coef, reference.coef_.T, **close)
+    np.testing.assert_allclose(intercept, reference.intercept_, **close)
+    weights = rng.uniform(0.5, 2.0, size=30)
+    for w in (None, weights):
+        coef, intercept, loo, alpha = _ridge(X, y, w)
+        fitted = Ridge(alpha=alpha).fit(flat, wanted, sample_weight=w)
+        np.testing.assert_allclose(coef, fitted.coef_.T, **close)
+        np.testing.assert_allclose(intercept, fitted.intercept_, **close)
+        for kept, left in LeaveOneOut().split(flat):
+            one = Ridge(alpha=alpha).fit(
+                flat[kept], wanted[kept], None if w is None else w[kept]
+            )
+            np.testing.assert_allclose(
+                loo.reshape(30, -1)[left], one.predict(flat[left]), **close
+            )
+    assert _ridge(X[:1], y[:1])[2] is None  # no leave-one-out of one window
+
+
+def _ridge_of(model, X, y, weights=None):
+    """The linear path's ridge regression of all windows, in the network's
+    units (inputs and targets scaled, level removed)."""
+    from sklearn_lstmae._predictor import _ridge
+
+    batch = model._check_sequences(X, reset=False)
+    inputs = model._model_inputs(batch)
+    _, targets, _ = model._training_data(batch, inputs, y, reset=False)
+    return _ridge(inputs, targets, weights)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_short_series_gets_the_ridge_regression_untrained(weighted, tmp_path):
+    """Held-out windows of fewer than 2 horizons cannot show that training
+    beat the ridge start: the network is the ridge regression of all windows,
+    not trained (an affine map of the window, with level=None)."""
+    import warnings
+
+    from sklearn_lstmae import load, save
+
+    rng = np.random.RandomState(0)
+    series = 10 + np.sin(np.arange(40) / 3) + rng.normal(0, 0.1, 40)
+    X, y = make_windows(series, input_length=8, output_length=4)  # 29 windows
+    weights = rng.uniform(0.5, 2.0, len(X)) if weighted else None
+    model = LSTMSequencePredictor(units=(4,), level=None, random_state=0)
+    model.fit(X, y, sample_weight=weights)
+    assert model.linear_kept_ and not model.history_
+    assert model.calibration_residuals_.shape == (6, 4, 1)  # 1 block of 4
+    coef, intercept, _, _ = _ridge_of(model, X, y, weights)
+    kernel, bias = model.model_.get_layer("linear_forecast").get_weights()
+    np.testing.assert_allclose(kernel, coef, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(bias, intercept, rtol=1e-5, atol=1e-6)
+    mixed = 0.3 * X[:5] + 0.7 * X[5:10]
+    expected = 0.3 * model.predict(X[:5]) + 0.7 * model.predict(X[5:10])
+    np.testing.assert_allclose(model.predict(mixed), expected, rtol=1e-4, atol=1e-4)
+    with warnings.catch_warnings():
+        # Its optimizer is saved as a trained one's: no "Skipping variable loading".
+        warnings.simplefilter("error", UserWarning)
+        save(model, tmp_path / "ridge.lstmae")
+        loaded = load(tmp_path / "ridge.lstmae")
+    assert loaded.linear_kept_ and not loaded.history_
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_on_a_short_series_level_auto_takes_the_lowest_leave_one_out_error():
+    """Too few held-out windows to compare levels, but the ridge regression's
+    leave-one-out errors on the windows trained on (2 horizons or more)
+    estimate each level's error: the lowest mean is chosen."""
+    from sklearn_lstmae._predictor import _scaled_errors
+
+    rng = np.random.RandomState(1)
+    t = np.arange(60)
+    series = 50 * np.exp(0.02 * t) * (1 + 0.2 * np.sin(t)) + rng.normal(0, 0.5, 60)
+    X, y = make_windows(series, input_length=10, output_length=6)  # 45 windows
+    auto = LSTMSequencePredictor(units=(4,), random_state=0).fit(X, y)
+    rows = int(np.floor(len(X) * 0.8))
+    means = {}
+    for level in (None, "last", "log_last"):
+        model = LSTMSequencePredictor(units=(4,), level=level, random_state=0)
+        model.fit(X, y)
+        assert model.linear_kept_ and not model.history_
+        batch = model._check_sequences(X[:rows], reset=False)
+        inputs = model._model_inputs(batch)
+        _, targets, _ = model._training_data(batch, inputs, y[:rows], reset=False)
+        from sklearn_lstmae._predictor import _ridge
+
+        loo = _ridge(inputs, targets)[2]
+        means[level] = _scaled_errors(
+            batch, model._target_units(targets, batch), model._target_units(loo, batch)
+        ).mean()
+        if level == auto.level_:
+            np.testing.assert_array_equal(auto.predict(X), model.predict(X))
+    assert auto.level_ == min(means, key=means.get), means
+
+
+def test_the_trained_network_is_kept_only_where_clearly_better(monkeypatch):
+    """With 2 held-out horizons or more the network trains from the ridge
+    start; unless its held-out errors are clearly lower, the ridge is
+    restored and refitted on all windows."""
+    from sklearn_lstmae import _predictor
+
+    rng = np.random.RandomState(0)
+    series = np.sin(np.arange(120) / 4) + rng.normal(0, 0.1, 120)
+    X, y = make_windows(series, input_length=8, output_length=2)
+    monkeypatch.setattr(_predictor, "_clearly_lower", lambda *args: False)
+    model = tiny(level=None, validation_split=0.25, epochs=3).fit(X, y)
+    assert len(model.history_["loss"]) == 3 and model.linear_kept_
+    coef, _, _, _ = _ridge_of(model, X, y)
+    kernel, _ = model.model_.get_layer("linear_forecast").get_weights()
+    np.testing.assert_allclose(kernel, coef, rtol=1e-5, atol=1e-6)
+    assert not tiny(level=None, linear_path=False).fit(X, y).linear_kept_

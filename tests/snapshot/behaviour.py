@@ -34,14 +34,16 @@ def _import_from(checkout: str) -> None:
 
 
 T = {"units": 5, "encoding_dim": 3, "epochs": 3, "batch_size": 8, "random_state": 0}
-#: ``validation_split`` pinned to what the predictor's default was when the
-#: snapshot was first recorded (0.0), so that its outputs stay comparable.
+#: ``validation_split`` and ``linear_path`` pinned to what the predictor's
+#: defaults were when the snapshot was first recorded (0.0; no linear path
+#: before 0.3), so that its outputs stay comparable.
 P = {
     "units": 5,
     "epochs": 3,
     "batch_size": 8,
     "random_state": 0,
     "validation_split": 0.0,
+    "linear_path": False,
 }
 #: The forecasting configuration: held-out windows (intervals) and an explicit
 #: level (``level="auto"`` is a choice of its own, recorded in the others).
