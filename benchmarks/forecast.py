@@ -711,7 +711,10 @@ def main():
             "proposes unless another level that applies has clearly lower errors "
             "on the held-out windows (the latest 20% of each cut-off's windows, "
             '`validation_split="auto"`; a one-sided paired t-test at 5% over '
-            "blocks of `horizon` consecutive windows, at least 2 blocks), recorded "
+            "blocks of `horizon` consecutive windows, at least 2 blocks; with "
+            "fewer, as on Shampoo and Lynx, the linear path's ridge regression is "
+            "kept untrained and the level with its lowest leave-one-out error on "
+            "the windows trained on is taken), recorded "
             "in `level_`; counted over cut-offs and seeds, next to the best "
             "explicit level (picked after the fact on these cut-offs):\n\n"
             + level_table(datasets, results, runs, best)

@@ -75,11 +75,16 @@ def labelled(label, output):
 def test_forecasting_example_default_level_beats_naive_and_plain(capsys):
     output, _ = run_example("plot_forecasting.py", capsys)
     naive = float(re.search(r"Seasonal naive MAE: ([\d.]+)", output).group(1))
-    plain = float(re.search(r"level=None .*: MAE ([\d.]+)", output).group(1))
-    auto = re.search(r"level=auto \(level_=(\w+)\s*\): MAE ([\d.]+)", output)
-    assert auto is not None and auto.group(1) == "log_last", output
-    assert float(auto.group(2)) < 0.5 * naive, output
-    assert float(auto.group(2)) < plain, output
+    row = r"{} +\(level_=(\w+) *, linear_kept_=(\w+) *\): MAE ([\d.]+)"
+    plain = re.search(row.format("network alone, level=None"), output)
+    auto = re.search(row.format("network alone, level=auto"), output)
+    defaults = re.search(row.format("defaults"), output)
+    assert None not in (plain, auto, defaults), output
+    # The rule removes the level of this growing, multiplicative series.
+    assert auto.group(1) == "log_last" and auto.group(2) == "False", output
+    assert float(auto.group(3)) < float(plain.group(3)), output
+    assert float(defaults.group(3)) < 0.5 * naive, output
+    assert float(defaults.group(3)) < float(plain.group(3)), output
     # 12 test months: the share inside the 80% band is a rough check only.
     inside = re.search(r"80% interval: mean width ([\d.]+), holds (\d+)%", output)
     assert inside is not None and float(inside.group(1)) > 0, output
