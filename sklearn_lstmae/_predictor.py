@@ -39,6 +39,8 @@ _RULE = object()
 #: Penalties the linear path's ridge regression chooses from (by its
 #: leave-one-out error), for inputs and targets scaled to unit variance.
 _RIDGE_ALPHAS = np.logspace(-3, 3, 13)
+#: Values of the windows ``_ridge`` reads at a time (float64: 32 MB).
+_CHUNK_VALUES = 1 << 22
 
 #: Held-out windows whose residuals are kept for ``predict_interval`` (the
 #: latest ones): enough for any coverage, bounded memory and archive size.
@@ -921,13 +923,16 @@ def _ridge(inputs, targets, weights=None):
 
     The intercept is not penalized; ``weights`` weigh the windows (None: all
     1). The penalty is the one of ``_RIDGE_ALPHAS`` with the lowest weighted
-    mean squared leave-one-out error, which one singular value decomposition
-    gives for every penalty (Golub, Heath and Wahba 1979; sklearn's
-    ``RidgeCV`` chooses so too). ``loo`` holds the leave-one-out predictions,
-    shaped like ``targets`` (None for a single window); ``alpha`` the penalty.
+    mean squared leave-one-out error, which one eigendecomposition gives for
+    every penalty (Golub, Heath and Wahba 1979; sklearn's ``RidgeCV`` chooses
+    so too). ``loo`` holds the leave-one-out predictions, shaped like
+    ``targets`` (None for a single window); ``alpha`` the penalty.
+
+    The windows are read in chunks of about ``_CHUNK_VALUES`` values: memory
+    beyond ``inputs`` stays within ``min(n, d) ** 2`` values and a chunk.
     """
     n = len(inputs)
-    x = inputs.reshape(n, -1).astype(np.float64)
+    x = inputs.reshape(n, -1)
     y = targets.reshape(n, -1).astype(np.float64)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
     share = w / w.sum()
@@ -935,19 +940,44 @@ def _ridge(inputs, targets, weights=None):
     if n < 2:
         return np.zeros((x.shape[1], y.shape[1])), y_mean, None, None
     root = np.sqrt(w)[:, None]
-    u, s, vt = np.linalg.svd(root * (x - x_mean), full_matrices=False)
-    projected = u.T @ (root * (y - y_mean))
-    squares, u_squares = s**2, u**2
-    best = None
-    for alpha in _RIDGE_ALPHAS:
-        shrink = squares / (squares + alpha)
-        fitted = y_mean + (u @ (shrink[:, None] * projected)) / root
-        leverage = share + u_squares @ shrink
-        loo_residuals = (y - fitted) / (1 - leverage)[:, None]
-        loss = share @ np.mean(np.square(loo_residuals), axis=1)
-        if best is None or loss < best[0]:
-            best = (loss, alpha, loo_residuals)
-    _, alpha, loo_residuals = best
-    coef = vt.T @ ((s / (squares + alpha))[:, None] * projected)
+    step = max(1, _CHUNK_VALUES // x.shape[1])
+    chunks = [slice(start, start + step) for start in range(0, n, step)]
+
+    def centred(rows):
+        """The weighted, centred windows ``rows``, float64."""
+        return root[rows] * (x[rows].astype(np.float64) - x_mean)
+
+    # The right singular vectors and squared singular values of the centred
+    # windows, from the smaller side.
+    if n > x.shape[1]:
+        gram = sum(centred(rows).T @ centred(rows) for rows in chunks)
+        squares, vectors = np.linalg.eigh(gram)
+        squares = np.maximum(squares, 0.0)
+    else:
+        _, values, vectors = np.linalg.svd(centred(slice(None)), full_matrices=False)
+        squares, vectors = values**2, vectors.T
+    deviations = root * (y - y_mean)
+    covariance = sum(
+        vectors.T @ (centred(rows).T @ deviations[rows]) for rows in chunks
+    )
+    inverses = 1.0 / (squares + _RIDGE_ALPHAS[:, None])  # (n_alphas, r)
+
+    def loo_residuals(rows, inverse):
+        """Leave-one-out residuals of the windows ``rows`` at one penalty."""
+        projected = centred(rows) @ vectors
+        fitted = projected @ (inverse[:, None] * covariance) / root[rows]
+        leverage = share[rows] + np.square(projected) @ inverse
+        return (y[rows] - y_mean - fitted) / (1.0 - leverage)[:, None]
+
+    losses = [
+        sum(
+            share[rows] @ np.mean(np.square(loo_residuals(rows, inverse)), axis=1)
+            for rows in chunks
+        )
+        for inverse in inverses
+    ]
+    best = int(np.argmin(losses))  # the first of equal losses, as RidgeCV
+    coef = vectors @ (inverses[best][:, None] * covariance)
     intercept = y_mean - x_mean @ coef
-    return coef, intercept, (y - loo_residuals).reshape(targets.shape), alpha
+    loo = np.concatenate([loo_residuals(rows, inverses[best]) for rows in chunks])
+    return coef, intercept, (y - loo).reshape(targets.shape), _RIDGE_ALPHAS[best]

@@ -455,25 +455,33 @@ def test_level_auto_on_variable_length_windows_warns_of_nothing():
     assert model.calibration_residuals_.shape == (2, 2, 1)
 
 
-def test_the_linear_paths_ridge_is_sklearns_with_exact_leave_one_out():
+@pytest.mark.parametrize("n_windows", [30, 8])  # more and fewer than d = 10
+@pytest.mark.parametrize("chunk", [None, 25])  # all at once, 2-3 windows a chunk
+def test_the_linear_paths_ridge_is_sklearns_with_exact_leave_one_out(
+    n_windows, chunk, monkeypatch
+):
     """``_ridge`` chooses its penalty as ``RidgeCV`` does and gives the exact
-    leave-one-out predictions, with and without window weights."""
+    leave-one-out predictions, with and without window weights, from either
+    side's decomposition, reading the windows at once or in chunks."""
     from sklearn.linear_model import Ridge, RidgeCV
     from sklearn.model_selection import LeaveOneOut
 
+    from sklearn_lstmae import _predictor
     from sklearn_lstmae._predictor import _RIDGE_ALPHAS, _ridge
 
+    if chunk is not None:
+        monkeypatch.setattr(_predictor, "_CHUNK_VALUES", chunk)
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(30, 5, 2))
-    y = 2 * X[:, -2:, :1] + rng.normal(0, 0.5, size=(30, 2, 1))
-    flat, wanted = X.reshape(30, -1), y.reshape(30, -1)
+    X = rng.normal(size=(n_windows, 5, 2)).astype(np.float32)
+    y = 2 * X[:, -2:, :1] + rng.normal(0, 0.5, size=(n_windows, 2, 1))
+    flat, wanted = X.reshape(n_windows, -1).astype(np.float64), y.reshape(n_windows, -1)
     close = {"rtol": 1e-6, "atol": 1e-9}
     coef, intercept, loo, alpha = _ridge(X, y)
     reference = RidgeCV(alphas=_RIDGE_ALPHAS).fit(flat, wanted)
     assert alpha == reference.alpha_
     np.testing.assert_allclose(coef, reference.coef_.T, **close)
     np.testing.assert_allclose(intercept, reference.intercept_, **close)
-    weights = rng.uniform(0.5, 2.0, size=30)
+    weights = rng.uniform(0.5, 2.0, size=n_windows)
     for w in (None, weights):
         coef, intercept, loo, alpha = _ridge(X, y, w)
         fitted = Ridge(alpha=alpha).fit(flat, wanted, sample_weight=w)
@@ -484,7 +492,7 @@ def test_the_linear_paths_ridge_is_sklearns_with_exact_leave_one_out():
                 flat[kept], wanted[kept], None if w is None else w[kept]
             )
             np.testing.assert_allclose(
-                loo.reshape(30, -1)[left], one.predict(flat[left]), **close
+                loo.reshape(n_windows, -1)[left], one.predict(flat[left]), **close
             )
     assert _ridge(X[:1], y[:1])[2] is None  # no leave-one-out of one window
 
