@@ -947,37 +947,47 @@ def _ridge(inputs, targets, weights=None):
         """The weighted, centred windows ``rows``, float64."""
         return root[rows] * (x[rows].astype(np.float64) - x_mean)
 
+    # One pass: the windows' cross-products with the targets and, where the
+    # windows outnumber their values, with themselves (the Gram matrix).
+    deviations = root * (y - y_mean)
+    wide = n <= x.shape[1]
+    cross, gram = 0.0, 0.0
+    for rows in chunks:
+        part = centred(rows)
+        cross = cross + part.T @ deviations[rows]
+        if not wide:
+            gram = gram + part.T @ part
     # The right singular vectors and squared singular values of the centred
     # windows, from the smaller side.
-    if n > x.shape[1]:
-        gram = sum(centred(rows).T @ centred(rows) for rows in chunks)
-        squares, vectors = np.linalg.eigh(gram)
-        squares = np.maximum(squares, 0.0)
-    else:
+    if wide:
         _, values, vectors = np.linalg.svd(centred(slice(None)), full_matrices=False)
         squares, vectors = values**2, vectors.T
-    deviations = root * (y - y_mean)
-    covariance = sum(
-        vectors.T @ (centred(rows).T @ deviations[rows]) for rows in chunks
-    )
+    else:
+        squares, vectors = np.linalg.eigh(gram)
+        squares = np.maximum(squares, 0.0)
+    covariance = vectors.T @ cross
     inverses = 1.0 / (squares + _RIDGE_ALPHAS[:, None])  # (n_alphas, r)
 
-    def loo_residuals(rows, inverse):
-        """Leave-one-out residuals of the windows ``rows`` at one penalty."""
-        projected = centred(rows) @ vectors
+    def loo_residuals(rows, projected, inverse):
+        """Leave-one-out residuals of the windows ``rows`` (``projected`` on
+        the singular vectors) at one penalty."""
         fitted = projected @ (inverse[:, None] * covariance) / root[rows]
         leverage = share[rows] + np.square(projected) @ inverse
         return (y[rows] - y_mean - fitted) / (1.0 - leverage)[:, None]
 
-    losses = [
-        sum(
-            share[rows] @ np.mean(np.square(loo_residuals(rows, inverse)), axis=1)
-            for rows in chunks
-        )
-        for inverse in inverses
-    ]
+    losses = np.zeros(len(inverses))
+    for rows in chunks:
+        projected = centred(rows) @ vectors
+        for index, inverse in enumerate(inverses):
+            residuals = loo_residuals(rows, projected, inverse)
+            losses[index] += share[rows] @ np.mean(np.square(residuals), axis=1)
     best = int(np.argmin(losses))  # the first of equal losses, as RidgeCV
     coef = vectors @ (inverses[best][:, None] * covariance)
     intercept = y_mean - x_mean @ coef
-    loo = np.concatenate([loo_residuals(rows, inverses[best]) for rows in chunks])
+    loo = np.concatenate(
+        [
+            loo_residuals(rows, centred(rows) @ vectors, inverses[best])
+            for rows in chunks
+        ]
+    )
     return coef, intercept, (y - loo).reshape(targets.shape), _RIDGE_ALPHAS[best]
