@@ -621,10 +621,11 @@ n_output_features) or None
 
         outputs = predict_rows(self._inference_model(), prepared)
         errors = held_out_errors(outputs)
-        if start is not None and self.history_.get("loss"):
-            # The best epoch on the held-out windows is kept over the ridge
-            # start only where its errors there are clearly lower: the
-            # standard of evidence a level needs (``_clearly_lower``).
+        if start is not None and self.history_.get("loss") and not self.linear_kept_:
+            # The best epoch on the held-out windows (unless it is the ridge
+            # start itself) is kept over the ridge start only where its
+            # errors there are clearly lower: the standard of evidence a
+            # level needs (``_clearly_lower``).
             trained = self.model_.get_weights()
             self.model_.set_weights(start)
             linear = predict_rows(self._inference_model(), prepared)
