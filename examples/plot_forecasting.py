@@ -17,9 +17,12 @@ the same month one year earlier):
   above every level seen in training, so the network must extrapolate in
   value, which it does badly.
 - The network alone with ``level="auto"``: a rule on the training windows
-  proposes a level removal (here ``"log_last"``: each window on the log scale
-  relative to its last value, so the network learns relative changes, which
-  look alike at every level); ``level_`` says which.
+  proposes a level removal, and ``window_scale="auto"`` divides each window,
+  level removed, by its mean absolute change where that clearly helps a ridge
+  regression of the windows (here it does: the swings grow with the level),
+  then removing the level as ``"last"``; so the network learns changes in
+  units of each window's own changes, which look alike at every level.
+  ``level_`` and ``window_scale_`` say what was chosen.
 - The defaults: the network gets a linear path, started at the ridge
   regression of the windows' outputs on their inputs. The 20 windows held out
   of training (the default ``validation_split="auto"``: the latest 20%) are

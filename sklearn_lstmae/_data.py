@@ -19,6 +19,7 @@ __all__ = [
     "SequenceScaler",
     "from_sequences",
     "last_steps",
+    "mean_changes",
     "remove_level",
     "restore_level",
     "reverse_steps",
@@ -366,22 +367,42 @@ def last_steps(batch: SequenceBatch) -> np.ndarray:
     return batch.values[np.arange(batch.n_samples), batch.lengths - 1]
 
 
-def remove_level(values: np.ndarray, level: np.ndarray, log: bool) -> np.ndarray:
+def remove_level(
+    values: np.ndarray, level: np.ndarray, log: bool, scale: np.ndarray | None = None
+) -> np.ndarray:
     """Express ``(n, T, F)`` values relative to a per-sequence ``(n, F)`` level.
 
     ``values - level``, or ``log(values) - log(level)`` (relative change) when
-    ``log``; the caller checks that values are positive for the log.
+    ``log``; the caller checks that values are positive for the log. With a
+    per-sequence ``(n, F)`` ``scale`` the result is divided by it.
     """
     if log:
-        return np.log(values) - np.log(level)[:, None, :]
-    return values - level[:, None, :]
+        values = np.log(values) - np.log(level)[:, None, :]
+    else:
+        values = values - level[:, None, :]
+    return values if scale is None else values / scale[:, None, :]
 
 
-def restore_level(values: np.ndarray, level: np.ndarray, log: bool) -> np.ndarray:
+def restore_level(
+    values: np.ndarray, level: np.ndarray, log: bool, scale: np.ndarray | None = None
+) -> np.ndarray:
     """Inverse of :func:`remove_level`."""
+    if scale is not None:
+        values = values * scale[:, None, :]
     if log:
         return np.exp(values + np.log(level)[:, None, :])
     return values + level[:, None, :]
+
+
+def mean_changes(values: np.ndarray) -> np.ndarray:
+    """The mean absolute change between consecutive steps of each ``(n, T, F)``
+    sequence, per feature: ``(n, F)`` float64, NaN padding skipped; NaN where a
+    sequence has fewer than 2 steps."""
+    changes = np.abs(np.diff(values.astype(np.float64), axis=1))
+    counted = np.isfinite(changes)
+    total = np.where(counted, changes, 0.0).sum(axis=1)
+    count = counted.sum(axis=1)
+    return np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
 
 
 #: ``choose_level``: the slope of log(change) on log(level) below which

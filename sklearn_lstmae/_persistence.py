@@ -50,9 +50,9 @@ _RENAMED_FITTED = {
 }
 #: Parameters and fitted attributes added after the first release, with the
 #: values that give the behaviour of archives written before them (0.1: codes
-#: without pooled outputs, no downsampling; before 0.3: no linear path, the
-#: level as given, no inputs of the output steps, no intervals). A callable
-#: gets the stored parameters.
+#: without pooled outputs, no downsampling; before 0.3: no linear path, no
+#: window scaling, the level as given, no inputs of the output steps, no
+#: intervals). A callable gets the stored parameters.
 _ADDED = {
     "LSTMAutoencoderTransformer": {
         "pooling": None,
@@ -66,7 +66,9 @@ _ADDED = {
     "LSTMSequencePredictor": {
         "level": None,
         "linear_path": False,
+        "window_scale": False,
         "level_": lambda params: params.get("level"),
+        "window_scale_": None,
         "n_covariates_": 0,
         "covariate_scaler_": None,
         "calibration_residuals_": None,

@@ -18,6 +18,7 @@ from ._data import (
     choose_level,
     from_targets,
     last_steps,
+    mean_changes,
     remove_level,
     restore_level,
     shift_right,
@@ -45,6 +46,10 @@ _CHUNK_VALUES = 1 << 22
 #: Held-out windows whose residuals are kept for ``predict_interval`` (the
 #: latest ones): enough for any coverage, bounded memory and archive size.
 _MAX_CALIBRATION = 10_000
+#: Windows trained on (the latest ones) whose leave-one-out errors decide
+#: ``window_scale="auto"``: thousands of blocks of evidence, bounded time and
+#: memory on large fits.
+_MAX_SCALING_EVIDENCE = 20_000
 
 
 class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
@@ -82,30 +87,31 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         each window's last input value from its inputs and targets;
         ``"log_last"`` does it on the log scale (predicting relative change),
         for positive series whose seasonal swings grow with the level. Both need
-        ``y`` to be the continuation of ``X`` (same features). None leaves values
-        as they are: right for regression targets that are a different quantity.
-        ``"auto"`` chooses (recorded in ``level_``): a rule on the training
-        windows proposes a level (None when ``y`` has other features than
-        ``X``; the log scale for strictly positive data, unless at least 30
-        windows show changes of one size at every level; then the level is
-        kept when the series returns to its mean within the horizon, and
-        removed otherwise). Where the held-out windows (``validation_split``)
-        hold at least two blocks of ``n_output_steps`` consecutive windows, a
-        network is also fitted with each other level that applies (None;
-        ``"last"`` when ``y`` has ``X``'s features; ``"log_last"`` when they
-        are also positive), and the one with the lowest error on the held-out
-        windows replaces the rule's when its errors are clearly lower: a
-        one-sided paired t-test at 5% over those blocks (windows one step
-        apart share targets, so single windows are not independent evidence).
-        With fewer blocks and the linear path kept untrained (see
-        ``linear_path``), the level with the lowest mean leave-one-out error
-        of the ridge regression on the windows trained on is chosen, where
-        those windows make 2 blocks or more; otherwise the rule's level stays
-        and no other is fitted. Each
-        window's error is scaled by the mean absolute change between its
-        input steps, so that series of different scales count alike. The user
-        guide's *Forecasting* page gives the reasons.
-        ``examples/plot_forecasting.py`` compares them on a trending series.
+        ``y`` to be the continuation of ``X`` (same features). None leaves
+        values as they are: right for regression targets that are a different
+        quantity. ``"auto"`` chooses (recorded in ``level_``): a rule on the
+        training windows proposes a level (None when ``y`` has other features
+        than ``X``; the log scale for strictly positive data, unless at least 30
+        windows show changes of one size at every level; then the level is kept
+        when the series returns to its mean within the horizon, and removed
+        otherwise; where windows are scaled, ``window_scale``, the rule removes
+        it as ``"last"``: the scaling already makes changes relative to each
+        series' size). Where the held-out windows (``validation_split``) hold at
+        least two blocks of ``n_output_steps`` consecutive windows, a network is
+        also fitted with each other level that applies (None; ``"last"`` when
+        ``y`` has ``X``'s features; ``"log_last"`` when they are also positive),
+        and the one with the lowest error on the held-out windows replaces the
+        rule's when its errors are clearly lower: a one-sided paired t-test at
+        5% over those blocks (windows one step apart share targets, so single
+        windows are not independent evidence). With fewer blocks and the linear
+        path kept untrained (see ``linear_path``), the level with the lowest
+        mean leave-one-out error of the ridge regression on the windows trained
+        on is chosen, where those windows make 2 blocks or more; otherwise the
+        rule's level stays and no other is fitted. Each window's error is scaled
+        by the mean absolute change between its input steps, so that series of
+        different scales count alike. The user guide's *Forecasting* page gives
+        the reasons. ``examples/plot_forecasting.py`` compares them on a
+        trending series.
 
         .. versionchanged:: 0.3
            The default was None; ``"auto"`` chooses with the held-out
@@ -119,13 +125,35 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         leave-one-out error), with the recurrent head at zero, so the network
         starts as that linear model and training adds to it. The trained
         network is kept only where its errors on the held-out windows are
-        clearly lower than the ridge's (the test ``level="auto"`` uses);
-        otherwise the ridge is kept, refitted on all windows
-        (``linear_kept_``). With held-out windows of fewer than 2 blocks of
-        ``n_output_steps`` (a short single series) no test can show that, so
+        clearly lower than the ridge's (the test ``level="auto"`` uses), and
+        then combined with it: the two forecasts averaged, as one network
+        (the linear path at the mean of both, the recurrent head halved), a
+        hedge against that noisy verdict. Otherwise the ridge is kept,
+        refitted on all windows (``linear_kept_``). With held-out windows of
+        fewer than 2 blocks of ``n_output_steps`` (a short single series) no
+        test can show that, so
         the network is not trained: ``history_`` is empty. A linear
         autoregression is a strong forecaster on short series (the user
         guide's *Forecasting* page); the network must earn its place.
+
+        .. versionadded:: 0.3
+    window_scale : "auto" or bool, default="auto"
+        Per-window scaling, with a level (``level_`` not None): each window's
+        inputs and targets, level removed, are divided by the mean absolute
+        change between its input steps (MASE's scale, on the window), and
+        predictions multiplied back. One network then forecasts series of
+        different scales and volatility alike, a smooth series as precisely
+        as a jagged one (DeepAR, Salinas et al. 2020, scales each window for
+        the same reason). Windows whose inputs do not change take the mean
+        scale of the training windows (``window_scale_``). ``"auto"`` scales
+        where that clearly lowers the leave-one-out errors of a ridge
+        regression on the windows trained on (the linear path's start), each
+        window's error scaled as ``level="auto"``'s and compared by its
+        one-sided t-test over blocks of ``n_output_steps`` windows: typically
+        many series of different scales in one model, rarely one series.
+        With ``level="auto"`` the rule's level is tested as ``"last"`` (see
+        ``level``). Without 2 such blocks, or with windows of different
+        lengths, it does not scale.
 
         .. versionadded:: 0.3
     %(shared_parameters)s
@@ -143,6 +171,10 @@ class LSTMSequencePredictor(RegressorMixin, SequenceEstimator):
         chosen (the rule's, unless another level's held-out errors were
         clearly lower; on a short series with the linear path, the lowest
         leave-one-out error of the ridge regression).
+    window_scale_ : ndarray of shape (n_features,) or None
+        With per-window scaling (``window_scale``), the scale of windows whose
+        inputs do not change, per feature (the mean of the training windows'
+        scales); None without it.
     linear_kept_ : bool
         Whether the network is the linear path's ridge regression (the
         recurrent head at zero): the trained network's held-out errors were
@@ -204,6 +236,7 @@ n_output_features) or None
         ],
         "level": [StrOptions({"auto", "last", "log_last"}), None],
         "linear_path": ["boolean"],
+        "window_scale": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(
@@ -212,6 +245,7 @@ n_output_features) or None
         *,
         level: str | None = "auto",
         linear_path: bool = True,
+        window_scale: str | bool = "auto",
         units=(64,),
         cell: str = "lstm",
         bidirectional: bool = False,
@@ -249,13 +283,6 @@ n_output_features) or None
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None: pass the target sequences (e.g. from make_windows)."
             )
-        self.level_ = self.level
-        if self.level == "auto":
-            # The candidate being tried (``_fit_staged``), else the rule.
-            self.level_ = vars(self).get("_level_trial", _RULE)
-            if self.level_ is _RULE:
-                targets, _ = to_targets(y, batch.n_samples)
-                self.level_ = choose_level(batch.values, batch.lengths, targets)
         if self.decoder == "teacher_forcing":
             warnings.warn(
                 "decoder='teacher_forcing' was renamed decoder='conditional' in "
@@ -264,6 +291,30 @@ n_output_features) or None
                 FutureWarning,
                 stacklevel=5,
             )
+        self.level_ = self.level
+        ruled = False
+        if self.level == "auto":
+            # The candidate being tried (``_fit_staged``), else the rule.
+            self.level_ = vars(self).get("_level_trial", _RULE)
+            if self.level_ is _RULE:
+                ruled = True
+                targets, _ = to_targets(y, batch.n_samples)
+                self.level_ = choose_level(batch.values, batch.lengths, targets)
+        self.window_scale_ = None
+        if self.level_ is None or self.window_scale is False:
+            return
+        proposed = self.level_
+        if ruled:
+            # A window divided by its mean change is already relative to the
+            # series' size, as the log makes it: with scaling the rule
+            # proposes the level removed as it is (the log would only bend
+            # the forecasts), and the log competes as another level.
+            self.level_ = "last"
+        self.window_scale_ = self._fallback_scale(batch)
+        if isinstance(self.window_scale, str) and not self._scaling_helps(
+            batch, to_targets(y, batch.n_samples)[0]
+        ):
+            self.level_, self.window_scale_ = proposed, None
 
     def _auto_split(self, n_samples: int) -> float:
         """``validation_split="auto"`` holds windows out as an explicit 0.2
@@ -340,6 +391,12 @@ n_output_features) or None
                 v == params.get("level")
                 if params.get("level") != "auto"
                 else v in (None, "last", "log_last")
+            ),
+            "window_scale_": lambda v: (
+                v is None
+                if fitted.get("level_") is None or params.get("window_scale") is False
+                else v is None
+                or shaped_floats(v, (fitted.get("n_step_features_"),), positive=True)
             ),
             "n_covariates_": lambda v: is_int(v, low=0, high=MAX_WIDTH),
             "covariate_scaler_": lambda v: scaler_ok(
@@ -448,6 +505,20 @@ n_output_features) or None
         )
         return loo
 
+    def _combine_with(self, ridge) -> None:
+        """The trained network's and the ridge regression's (``ridge``, the
+        linear path's weights at the start) forecasts averaged, as one
+        network: the linear path at the mean of both, the recurrent head
+        (zero in the ridge) halved. The held-out windows' verdict that
+        training helped is noisy; an equal-weight combination of two
+        forecasts hedges it (Bates and Granger 1969)."""
+        path = self.model_.get_layer("linear_forecast")
+        path.set_weights(
+            [(a + b) / 2 for a, b in zip(path.get_weights(), ridge, strict=True)]
+        )
+        head = self.model_.get_layer("decoder").get_layer("output")
+        head.set_weights([w / 2 for w in head.get_weights()])
+
     @property
     def linear_kept_(self) -> bool:
         """Whether the network is the linear path's ridge regression (see
@@ -489,11 +560,69 @@ n_output_features) or None
             )
         return level
 
+    def _window_scales(self, batch, level):
+        """Each window's scale (``window_scale``), ``(n, n_features)``: the
+        mean absolute change between its input steps, level removed, or the
+        fitted ``window_scale_`` where they do not change; None without."""
+        if self.window_scale_ is None:
+            return None
+        relative = remove_level(batch.values, level, self.level_ == "log_last")
+        scales = mean_changes(relative)
+        return np.where(scales > 0, scales, self.window_scale_)
+
+    def _fallback_scale(self, batch) -> np.ndarray:
+        """``window_scale_``: per feature, the mean of the windows' positive
+        scales (1 where none is), the scale of windows without change."""
+        level = self._level(batch)
+        relative = remove_level(batch.values, level, self.level_ == "log_last")
+        scales = mean_changes(relative)
+        positive = np.where(scales > 0, scales, np.nan)
+        counted = np.isfinite(positive).sum(axis=0)
+        total = np.where(counted > 0, np.nansum(positive, axis=0), 1.0)
+        return (total / np.maximum(counted, 1)).astype(np.float64)
+
+    def _scaling_helps(self, batch, targets) -> bool:
+        """``window_scale="auto"``: whether window scaling clearly lowers the
+        leave-one-out errors of a ridge regression of the targets on the
+        inputs (standardized, level removed: the linear path's start) on the
+        windows trained on, each window's error scaled as ``level="auto"``'s
+        (``_scaled_errors``), by the test ``level="auto"`` uses
+        (``_clearly_lower``); on the latest ``_MAX_SCALING_EVIDENCE`` of them
+        at most. False where that cannot be measured: windows of different
+        lengths, or fewer than 2 blocks of ``n_output_steps``."""
+        log = self.level_ == "log_last"
+        if log and not (targets.min() > 0):
+            return False  # the fit refuses these targets (_training_data)
+        rows = training_rows(batch.n_samples, self._validation_split(batch.n_samples))
+        n_steps = targets.shape[1]
+        if self.variable_length_ or _n_blocks(rows, n_steps) < 2:
+            return False
+        evidence = np.arange(max(0, rows - _MAX_SCALING_EVIDENCE), rows)
+        trained_on = batch.take(evidence)
+        targets = targets[evidence].astype(np.float64)
+        level = self._level(trained_on)
+        errors = []
+        for scale in (None, self._window_scales(trained_on, level)):
+            inputs = remove_level(trained_on.values, level, log, scale)
+            relative = remove_level(targets, level, log, scale)
+            x_scaler = SequenceScaler().fit(inputs)
+            y_scaler = SequenceScaler().fit(relative)
+            loo = _ridge(x_scaler.transform(inputs), y_scaler.transform(relative))[2]
+            predictions = y_scaler.inverse_transform(loo)
+            predictions = restore_level(predictions, level, log, scale)
+            errors.append(_scaled_errors(trained_on, targets, predictions))
+        return _clearly_lower(errors[1], errors[0], n_steps)
+
     def _unscaled_inputs(self, batch):
         level = self._level(batch)
         if level is None:
             return batch.values
-        return remove_level(batch.values, level, self.level_ == "log_last")
+        return remove_level(
+            batch.values,
+            level,
+            self.level_ == "log_last",
+            self._window_scales(batch, level),
+        )
 
     def _covariate_inputs(self, X_future, n_samples: int, *, reset: bool):
         """``X_future`` checked and scaled, float32 ``(n, n_output_steps, C)``,
@@ -564,7 +693,12 @@ n_output_features) or None
                 )
             if self.level_ == "log_last" and not (targets.min() > 0):
                 raise ValueError("level='log_last' needs y > 0 everywhere.")
-            targets = remove_level(targets, level, self.level_ == "log_last")
+            targets = remove_level(
+                targets,
+                level,
+                self.level_ == "log_last",
+                self._window_scales(batch, level),
+            )
         if reset:
             self.target_scaler_ = SequenceScaler().fit(targets) if self.scale else None
         if self.scale:
@@ -625,13 +759,18 @@ n_output_features) or None
             # The best epoch on the held-out windows (unless it is the ridge
             # start itself) is kept over the ridge start only where its
             # errors there are clearly lower: the standard of evidence a
-            # level needs (``_clearly_lower``).
+            # level needs (``_clearly_lower``); then combined with it.
             trained = self.model_.get_weights()
             self.model_.set_weights(start)
+            path = self.model_.get_layer("linear_forecast")
+            ridge = path.get_weights()
             linear = predict_rows(self._inference_model(), prepared)
             linear_errors = held_out_errors(linear)
             if _clearly_lower(errors, linear_errors, self.n_output_steps_):
                 self.model_.set_weights(trained)
+                self._combine_with(ridge)
+                outputs = predict_rows(self._inference_model(), prepared)
+                errors = held_out_errors(outputs)
             else:
                 outputs, errors = linear, linear_errors
         residuals = targets - outputs
@@ -830,7 +969,12 @@ n_covariates) or (n_samples, n_output_steps), default=None
             outputs = self.target_scaler_.inverse_transform(outputs)
         level = self._level(batch)
         if level is not None:
-            outputs = restore_level(outputs, level, self.level_ == "log_last")
+            outputs = restore_level(
+                outputs,
+                level,
+                self.level_ == "log_last",
+                self._window_scales(batch, level),
+            )
         return outputs.astype(np.float64)
 
     def score(self, X, y, sample_weight=None, X_future=None):
@@ -877,11 +1021,10 @@ def _scaled_errors(batch, targets: np.ndarray, predictions: np.ndarray) -> np.nd
     consecutive input steps (MASE's scale, on the window), so that windows of
     series of different scales count alike; windows without change count
     unscaled."""
-    changes = np.abs(np.diff(batch.values.astype(np.float64), axis=1))
-    changes = changes.reshape(batch.n_samples, -1)
-    counted = np.isfinite(changes)  # padding and 1-step windows have none
-    total = np.where(counted, changes, 0.0).sum(axis=1)
-    scale = total / np.maximum(counted.sum(axis=1), 1)
+    with warnings.catch_warnings():
+        # 1-step windows have no change (NaN for every feature): unscaled.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        scale = np.nanmean(mean_changes(batch.values), axis=1)
     scale = np.where(scale > 0, scale, 1.0)
     errors = np.abs(targets - predictions).reshape(batch.n_samples, -1)
     return errors.mean(axis=1) / scale

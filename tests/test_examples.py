@@ -80,8 +80,9 @@ def test_forecasting_example_default_level_beats_naive_and_plain(capsys):
     auto = re.search(row.format("network alone, level=auto"), output)
     defaults = re.search(row.format("defaults"), output)
     assert None not in (plain, auto, defaults), output
-    # The rule removes the level of this growing, multiplicative series.
-    assert auto.group(1) == "log_last" and auto.group(2) == "False", output
+    # The level of this growing, multiplicative series is removed: with its
+    # windows scaled by their changes (which grow with the level), as "last".
+    assert auto.group(1) == "last" and auto.group(2) == "False", output
     assert float(auto.group(3)) < float(plain.group(3)), output
     assert float(defaults.group(3)) < 0.5 * naive, output
     assert float(defaults.group(3)) < float(plain.group(3)), output

@@ -397,8 +397,10 @@ def test_log_intervals_stay_positive_and_widen_with_the_level():
     t = np.arange(240)
     series = 100 * np.exp(0.01 * t) * np.exp(rng.normal(0, 0.05, t.size))
     X, y = make_windows(series, 12, 3)
-    model = tiny(validation_split=0.3).fit(X, y)
-    assert model.level_ == "log_last"
+    # The log scale itself (level="auto" scales these windows by their
+    # changes instead: noise that grows with the level; covered below).
+    model = tiny(validation_split=0.3, level="log_last", window_scale=False)
+    model.fit(X, y)
     lower, upper = model.predict_interval(X, coverage=0.9)
     assert np.all(lower > 0)
     # A fixed width on the log scale: upper / lower is the same ratio for
@@ -588,3 +590,134 @@ def test_the_trained_network_is_kept_only_where_clearly_better(monkeypatch):
     kernel, _ = model.model_.get_layer("linear_forecast").get_weights()
     np.testing.assert_allclose(kernel, coef, rtol=1e-5, atol=1e-6)
     assert not tiny(level=None, linear_path=False).fit(X, y).linear_kept_
+
+
+def test_a_clearly_better_network_is_combined_with_the_ridge(monkeypatch):
+    """Where training clearly beat the ridge start on the held-out windows,
+    the network kept averages both forecasts: its linear path is the mean of
+    the trained one and the ridge's, its recurrent head (zero in the ridge)
+    half the trained one; the residuals are the combination's."""
+    from sklearn_lstmae import _predictor
+
+    rng = np.random.RandomState(0)
+    # A square wave: the recurrent network improves on the ridge at once.
+    series = np.sign(np.sin(np.arange(120) / 3)) + rng.normal(0, 0.1, 120)
+    X, y = make_windows(series, input_length=8, output_length=2)
+    monkeypatch.setattr(_predictor, "_clearly_lower", lambda *args: True)
+    params = dict(level=None, validation_split=0.25, epochs=3)
+    combined = tiny(**params).fit(X, y)
+    assert not combined.linear_kept_
+    monkeypatch.setattr(
+        _predictor.LSTMSequencePredictor, "_combine_with", lambda self, ridge: None
+    )
+    trained = tiny(**params).fit(X, y)
+    rows = int(np.floor(len(X) * 0.75))
+    coef, intercept, _, _ = _ridge_of(trained, X[:rows], y[:rows])
+
+    def weights(model, *names):
+        layer = model.model_
+        for name in names:
+            layer = layer.get_layer(name)
+        return layer.get_weights()
+
+    for got, alone, ridge in zip(
+        weights(combined, "linear_forecast"),
+        weights(trained, "linear_forecast"),
+        (coef, intercept),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, (alone + ridge) / 2, rtol=1e-5, atol=1e-6)
+    for got, alone in zip(
+        weights(combined, "decoder", "output"),
+        weights(trained, "decoder", "output"),
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, alone / 2, rtol=1e-6)
+    held_out = combined.predict(X[rows:])
+    residuals = combined.target_scaler_.transform(y[rows:, :, None]) - (
+        combined.target_scaler_.transform(held_out[:, :, None])
+    )
+    np.testing.assert_allclose(
+        combined.calibration_residuals_, residuals, rtol=1e-4, atol=1e-4
+    )
+
+
+def _series_of_many_scales(n_steps=50):
+    """12 trending series of scales 0.01 to 1000, alternately smooth and
+    jagged: one model for all of them is the case for window scaling."""
+    rng = np.random.RandomState(0)
+    t = np.arange(n_steps)
+    return [
+        scale * (1 + 0.02 * t + rng.normal(0, noise, n_steps).cumsum())
+        for scale, noise in zip(
+            np.logspace(-2, 3, 12), np.tile([0.001, 0.05], 6), strict=True
+        )
+    ]
+
+
+def test_window_scaling_makes_forecasts_follow_each_windows_scale_and_shift(
+    tmp_path,
+):
+    """With window scaling each window's inputs, level removed, are divided by
+    their mean absolute change: a window multiplied by c > 0 and shifted by b
+    is forecast as the window's forecast times c plus b (the network sees the
+    same values). Without it a change of scale changes the forecast's shape."""
+    from sklearn_lstmae import load, save
+
+    X, y = make_windows(_series_of_many_scales(), 8, 4, order="time")
+    rng = np.random.RandomState(1)
+    c = rng.uniform(0.01, 100, size=(len(X), 1))  # X: (n, 8), y: (n, 4)
+    b = rng.normal(0, 1000, size=(len(X), 1))
+    scaled = tiny(level="last", window_scale=True).fit(X, y)
+    assert scaled.window_scale_.shape == (1,) and scaled.window_scale_[0] > 0
+    forecasts = scaled.predict(X)
+    moved = (scaled.predict(c * X + b) - b) / c
+    tolerance = 1e-4 * np.abs(forecasts).max()
+    np.testing.assert_allclose(moved, forecasts, rtol=1e-4, atol=tolerance)
+    plain = tiny(level="last", window_scale=False).fit(X, y)
+    assert plain.window_scale_ is None
+    plain_moved = (plain.predict(c * X + b) - b) / c
+    assert not np.allclose(plain_moved, plain.predict(X), rtol=1e-2)
+    # A window without change takes the fitted scale: a finite forecast.
+    flat = np.full((1, 8), 3.0)
+    assert np.isfinite(scaled.predict(flat)).all()
+    save(scaled, tmp_path / "scaled.lstmae")
+    loaded = load(tmp_path / "scaled.lstmae")
+    np.testing.assert_array_equal(loaded.window_scale_, scaled.window_scale_)
+    np.testing.assert_array_equal(loaded.predict(X), forecasts)
+    # An archive whose scale is not positive, or that scales windows its
+    # parameters say are not scaled, is refused.
+    from .test_persistence import edit
+
+    save(plain, tmp_path / "plain.lstmae")
+    stored = {"array": "AAAAAAAACMA=", "dtype": "<f8", "shape": [1]}  # [-3.0]
+    for path, change in (
+        ("scaled", lambda s: s["fitted"].update(window_scale_=stored)),
+        (
+            "plain",
+            lambda s: s["fitted"].update(
+                window_scale_=stored | {"array": "AAAAAAAACEA="}
+            ),
+        ),
+    ):
+        edit(tmp_path / f"{path}.lstmae", change)
+        with pytest.raises(ValueError, match="window_scale_"):
+            load(tmp_path / f"{path}.lstmae")
+
+
+def test_window_scale_auto_scales_many_series_of_different_scales_not_one():
+    """``window_scale="auto"`` scales where the ridge regression's
+    leave-one-out errors are clearly lower with it: 12 series of scales 0.01
+    to 1000 in one model, not one noisy seasonal series; never without a
+    level."""
+    X, y = make_windows(_series_of_many_scales(), 8, 4, order="time")
+    many = tiny(level="last").fit(X, y)
+    explicit = tiny(level="last", window_scale=True).fit(X, y)
+    np.testing.assert_array_equal(many.window_scale_, explicit.window_scale_)
+    np.testing.assert_array_equal(many.predict(X), explicit.predict(X))
+    rng = np.random.RandomState(0)
+    t = np.arange(200)
+    one = 10 + np.sin(t / 3) + rng.normal(0, 0.3, 200)
+    X1, y1 = make_windows(one, 8, 4)
+    assert tiny(level="last").fit(X1, y1).window_scale_ is None
+    assert tiny(level=None, window_scale=True).fit(X, y).window_scale_ is None

@@ -34,9 +34,10 @@ def _import_from(checkout: str) -> None:
 
 
 T = {"units": 5, "encoding_dim": 3, "epochs": 3, "batch_size": 8, "random_state": 0}
-#: ``validation_split`` and ``linear_path`` pinned to what the predictor's
-#: defaults were when the snapshot was first recorded (0.0; no linear path
-#: before 0.3), so that its outputs stay comparable.
+#: ``validation_split``, ``linear_path`` and ``window_scale`` pinned to what
+#: the predictor's defaults were when the snapshot was first recorded (0.0; no
+#: linear path nor window scaling before 0.3), so that its outputs stay
+#: comparable.
 P = {
     "units": 5,
     "epochs": 3,
@@ -44,6 +45,7 @@ P = {
     "random_state": 0,
     "validation_split": 0.0,
     "linear_path": False,
+    "window_scale": False,
 }
 #: The forecasting configuration: held-out windows (intervals) and an explicit
 #: level (``level="auto"`` is a choice of its own, recorded in the others).
