@@ -588,10 +588,12 @@ n_output_features) or None
         windows trained on, each window's error scaled as ``level="auto"``'s
         (``_scaled_errors``), by the test ``level="auto"`` uses
         (``_clearly_lower``); on the latest ``_MAX_SCALING_EVIDENCE`` of them
-        at most. False where that cannot be measured: windows of different
-        lengths, or fewer than 2 blocks of ``n_output_steps``."""
+        at most, unweighted. False where that cannot be measured: windows of
+        different lengths, or fewer than 2 blocks of ``n_output_steps``."""
         log = self.level_ == "log_last"
-        if log and not (targets.min() > 0):
+        if targets.shape[2] != batch.n_step_features or (
+            log and not (targets.min() > 0)
+        ):
             return False  # the fit refuses these targets (_training_data)
         rows = training_rows(batch.n_samples, self._validation_split(batch.n_samples))
         n_steps = targets.shape[1]
