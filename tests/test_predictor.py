@@ -122,8 +122,9 @@ def test_level_removal_round_trip_and_errors(windows):
         assert model.predict(X).shape == y.shape
     with pytest.raises(ValueError, match="needs X > 0"):
         tiny(level="log_last").fit(X - 5.0, y)
-    with pytest.raises(ValueError, match="same 2 features"):
-        tiny(level="last").fit(X, y[:, :, 0])
+    for window_scale in ("auto", True, False):
+        with pytest.raises(ValueError, match="same 2 features"):
+            tiny(level="last", window_scale=window_scale).fit(X, y[:, :, 0])
 
 
 def test_bad_inputs(windows):
