@@ -292,7 +292,7 @@ CLAIMS = [
     ),
     (
         "docs/user_guide/forecasting.rst",
-        "confirm it ({}, the best explicit level;",
+        "confirm it ({}, the best explicit level);",
         lambda: (quoted(mase("M1", "ours, defaults"), 3),),
     ),
     (
