@@ -591,8 +591,10 @@ n_output_features) or None
         at most, unweighted. False where that cannot be measured: windows of
         different lengths, or fewer than 2 blocks of ``n_output_steps``."""
         log = self.level_ == "log_last"
-        if targets.shape[2] != batch.n_step_features or (
-            log and not (targets.min() > 0)
+        if (
+            targets.size == 0
+            or targets.shape[2] != batch.n_step_features
+            or (log and not (targets.min() > 0))
         ):
             return False  # the fit refuses these targets (_training_data)
         rows = training_rows(batch.n_samples, self._validation_split(batch.n_samples))
