@@ -292,7 +292,7 @@ n_output_features) or None
                 stacklevel=5,
             )
         self.level_ = self.level
-        ruled = False
+        ruled, targets = False, None
         if self.level == "auto":
             # The candidate being tried (``_fit_staged``), else the rule.
             self.level_ = vars(self).get("_level_trial", _RULE)
@@ -311,10 +311,11 @@ n_output_features) or None
             # the forecasts), and the log competes as another level.
             self.level_ = "last"
         self.window_scale_ = self._fallback_scale(batch)
-        if isinstance(self.window_scale, str) and not self._scaling_helps(
-            batch, to_targets(y, batch.n_samples)[0]
-        ):
-            self.level_, self.window_scale_ = proposed, None
+        if isinstance(self.window_scale, str):
+            if targets is None:  # read once: the rule may have read them
+                targets, _ = to_targets(y, batch.n_samples)
+            if not self._scaling_helps(batch, targets):
+                self.level_, self.window_scale_ = proposed, None
 
     def _auto_split(self, n_samples: int) -> float:
         """``validation_split="auto"`` holds windows out as an explicit 0.2
