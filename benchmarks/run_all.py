@@ -65,6 +65,7 @@ def smoke_runs():
         (["bench_small.py"], {}),
         (["investigate_long_sequences.py"], {}),
         (["investigate_pca_sidecar.py"], {}),
+        (["investigate_interval_calibration.py"], {}),
         (["quality.py"], {}),
         (["quality.py", "--reconstruction"], {}),
         (["anomaly.py"], {}),
