@@ -13,7 +13,9 @@ quantile of the test ``r`` that would cover nominally (``> 1``: the test errors
 are larger than the held-out ones in the intervals' units). Then an alternative
 normalization (errors over each window's last value, which is positive on both
 sets) calibrated the same way, with its coverage per series: a test of whether
-the fault is the normalization or a shift between held-out and test windows.
+the fault is the normalization or a shift between held-out and test windows;
+and two other scales per output step (the held-out windows' root mean square
+error instead of the training windows', and one conformal quantile per step).
 Writes nothing to RESULTS.md.
 
     python benchmarks/investigate_interval_calibration.py --datasets M1 Macro
@@ -65,6 +67,13 @@ def cutoff_rows(data, k, cut, seed, extra):
         relative = np.abs(y_test - model.predict(X_test)) / np.abs(X_test[:, -1:])
         covered = relative <= conformal(relative_cal, coverage)
         per_series = covered.mean(axis=1)
+        # Other per-step scales: r is proportional to a step's error over its
+        # root mean square on the windows trained on (residual_scale_); over
+        # the held-out windows' root mean square instead, pooled as now; and
+        # one conformal quantile per step.
+        rms = np.sqrt(np.mean(np.square(held_out), axis=0))
+        pooled = test / rms <= conformal(held_out / rms, coverage)
+        per_step = test <= [conformal(column, coverage) for column in held_out.T]
         rows.append(
             f"  cut-off {k} ({model.level_}, scaled: "
             f"{model.window_scale_ is not None}), {coverage:.0%}: held-out "
@@ -72,7 +81,11 @@ def cutoff_rows(data, k, cut, seed, extra):
             f"(per step {np.round(np.mean(test <= 1, axis=0), 2).tolist()}; "
             f"nominal needs x{np.quantile(test, coverage):.2f}); relative to the "
             f"last value: test {covered.mean():.3f}, per series "
-            f"{per_series.min():.2f}-{per_series.max():.2f}"
+            f"{per_series.min():.2f}-{per_series.max():.2f}; held-out step "
+            f"scales: test {pooled.mean():.3f} (per step "
+            f"{np.round(pooled.mean(axis=0), 2).tolist()}); a quantile per step: "
+            f"test {per_step.mean():.3f} (per step "
+            f"{np.round(per_step.mean(axis=0), 2).tolist()})"
         )
     return rows
 
